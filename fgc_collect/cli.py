@@ -1,0 +1,140 @@
+"""The `fgc-collect` command: a thin layer over the library.
+
+Start-up matters (coordinators run it in loops), so this module imports only click; each command
+imports what it needs. Every failure a user can cause ends in one plain sentence on stderr and
+exit code 2, never a traceback (see docs/cli-contract.md).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix: one sentence, exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:
+        click.echo(f"fgc-collect: {self.format_message()}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fgc-collect")
+def cli() -> None:
+    """England's data collection on family group conferences (FGCs), 2023-24.
+
+    \b
+    Research team:  fgc-collect template --all-las --out templates-out/
+    Coordinators:   fgc-collect validate returns/
+    Everyone:       fgc-collect demo   (the whole pipeline on synthetic returns)
+    """
+
+
+@cli.command()
+@click.option("--level", type=click.Choice(["aggregate", "child"]), default="aggregate", show_default=True)
+@click.option("--la", "la_codes", multiple=True, metavar="CODE", help="Prefill for an LA (9-character or 3-digit code); repeatable.")
+@click.option("--all-las", is_flag=True, help="One prefilled template per LA (153 files) into the folder --out.")
+@click.option("--out", "out", type=click.Path(path_type=Path), help="File (or folder with --all-las or several --la).")
+def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | None) -> None:
+    """Write the Excel survey template: blank, or prefilled for LAs."""
+    from fgc_collect.reference import find_la
+    from fgc_collect import template as templates
+
+    if level != "aggregate":
+        raise UserError("the child-level template is not available yet; use --level aggregate.")
+    if all_las and la_codes:
+        raise UserError("give either --la or --all-las, not both.")
+    las = []
+    for code in la_codes:
+        la = find_la(code)
+        if la is None:
+            raise UserError(f"{code!r} is not the code of a local authority in 2023-24 (give a 9-character code such as E06000047 or a 3-digit code such as 840).")
+        las.append(la)
+    if all_las:
+        folder = out or Path("templates-out")
+        paths = templates.write_all_templates(folder)
+        click.echo(f"Wrote {len(paths)} prefilled templates into {folder}.")
+        return
+    if len(las) > 1:
+        folder = out or Path("templates-out")
+        for la in las:
+            path = templates.write_template(folder / templates.prefilled_file_name(la), la=la)
+            click.echo(f"Wrote {path}")
+        return
+    la = las[0] if las else None
+    path = out or Path(templates.prefilled_file_name(la) if la else templates.TEMPLATE_FILE_NAME)
+    if path.is_dir():
+        path = path / (templates.prefilled_file_name(la) if la else templates.TEMPLATE_FILE_NAME)
+    templates.write_template(path, la=la)
+    click.echo(f"Wrote {path}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def validate(paths: tuple[Path, ...], output_format: str) -> None:
+    """Validate returns: files, or folders of them."""
+    from fgc_collect.pipeline import find_returns, validate_files
+    from fgc_collect import report
+
+    files = find_returns(paths)
+    if not files:
+        raise UserError("no spreadsheet files (.xlsx, .xlsm) were found in " + ", ".join(str(p) for p in paths) + ".")
+    results = validate_files(files)
+    if output_format == "json":
+        click.echo(json.dumps(report.results_json(results), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(report.results_text(results))
+    for result in results:
+        if result.unreadable:
+            click.echo(f"fgc-collect: {result.issues[0].message}", err=True)
+    sys.exit(report.exit_code(results))
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def rules(output_format: str) -> None:
+    """Print the catalogue of validation rules."""
+    from fgc_collect.validate import render_catalogue
+
+    click.echo(render_catalogue(output_format), nl=not output_format == "markdown")
+
+
+@cli.command()
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("demo-out"), show_default=True,
+              help="Folder for the synthetic returns and everything made from them.")
+def demo(out: Path) -> None:
+    """Run the whole pipeline on built-in synthetic returns for all 153 LAs."""
+    from fgc_collect.demo import run_demo
+
+    sys.exit(run_demo(out, echo=click.echo))
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        click.echo("fgc-collect: stopped.", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.echo("fgc-collect: stopped.", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as error:  # noqa: BLE001 - users get a sentence, not a traceback
+        click.echo(f"fgc-collect: internal error ({type(error).__name__}: {error}); please report it with the command you ran.", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+if __name__ == "__main__":
+    main()

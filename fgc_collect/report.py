@@ -1,0 +1,66 @@
+"""How validation results are shown: text for people, JSON per the CLI contract."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from fgc_collect.model import ERROR, ERRORS, STATUSES, UNREADABLE, VALID, WARNING, WARNINGS, ReturnResult
+
+STATUS_WORDS = {VALID: "valid", WARNINGS: "warnings", ERRORS: "errors", UNREADABLE: "unreadable"}
+
+
+def summary(results: Sequence[ReturnResult]) -> dict[str, int]:
+    counts = Counter(result.status for result in results)
+    return {"files": len(results), **{status: counts.get(status, 0) for status in STATUSES}}
+
+
+def results_json(results: Sequence[ReturnResult]) -> dict:
+    return {"returns": [result.to_json() for result in results], "summary": summary(results)}
+
+
+def exit_code(results: Sequence[ReturnResult]) -> int:
+    statuses = {result.status for result in results}
+    if UNREADABLE in statuses:
+        return 2
+    if ERRORS in statuses:
+        return 1
+    return 0
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def headline(result: ReturnResult) -> str:
+    who = f"{result.la_name} ({result.la_code})" if result.la_name else (result.la_code or "LA not known")
+    if result.status == UNREADABLE:
+        return f"{Path(result.file).name}: UNREADABLE - {result.issues[0].message}"
+    counts = ", ".join(
+        _plural(result.count(severity), severity) for severity in (ERROR, WARNING) if result.count(severity)
+    )
+    status = result.status.upper() if result.status != VALID else "valid"
+    return f"{Path(result.file).name}: {who}: {status}" + (f" ({counts})" if counts else "")
+
+
+def results_text(results: Sequence[ReturnResult], detail: bool = True) -> str:
+    """A summary line per return, then its issues grouped by sheet."""
+    lines: list[str] = []
+    for result in results:
+        lines.append(headline(result))
+        if not detail or result.status == UNREADABLE:
+            continue
+        sheet = object()
+        for issue in result.issues:
+            if issue.sheet != sheet:
+                sheet = issue.sheet
+                lines.append(f"  {sheet or 'The file'}")
+            where = issue.cell or "-"
+            lines.append(f"    {where:<6} {issue.rule} {issue.severity:<7} {issue.message}")
+    counts = summary(results)
+    lines.append(
+        f"{_plural(counts['files'], 'return')}: {counts[VALID]} valid, {counts[WARNINGS]} with warnings only, "
+        f"{counts[ERRORS]} with errors, {counts[UNREADABLE]} unreadable."
+    )
+    return "\n".join(lines)
