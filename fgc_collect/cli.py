@@ -7,23 +7,18 @@ exit code 2, never a traceback (see docs/cli-contract.md).
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from pathlib import Path
 
 import click
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+from fgc_collect.clikit import EXIT_USAGE, UserError
 
-
-class UserError(click.ClickException):
-    """A problem the user can fix: one sentence, exit 2."""
-
-    exit_code = EXIT_USAGE
-
-    def show(self, file=None) -> None:
-        click.echo(f"fgc-collect: {self.format_message()}", err=True)
-
+# Modules that add commands of their own stage (each exposes COMMANDS, a list of click commands,
+# and imports only click at module level).
+STAGE_COMMAND_MODULES: tuple[str, ...] = ()
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fgc-collect")
@@ -65,13 +60,13 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
     if len(las) > 1:
         folder = out or Path("templates-out")
         for la in las:
-            path = templates.write_template(folder / templates.prefilled_file_name(la), la=la)
+            path = templates.write_template(folder / templates.la_file_name(la), la=la)
             click.echo(f"Wrote {path}")
         return
     la = las[0] if las else None
-    path = out or Path(templates.prefilled_file_name(la) if la else templates.TEMPLATE_FILE_NAME)
+    path = out or Path(templates.la_file_name(la) if la else templates.TEMPLATE_FILE_NAME)
     if path.is_dir():
-        path = path / (templates.prefilled_file_name(la) if la else templates.TEMPLATE_FILE_NAME)
+        path = path / (templates.la_file_name(la) if la else templates.TEMPLATE_FILE_NAME)
     templates.write_template(path, la=la)
     click.echo(f"Wrote {path}")
 
@@ -115,6 +110,11 @@ def demo(out: Path) -> None:
     from fgc_collect.demo import run_demo
 
     sys.exit(run_demo(out, echo=click.echo))
+
+
+for _module in STAGE_COMMAND_MODULES:
+    for _command in importlib.import_module(_module).COMMANDS:
+        cli.add_command(_command)
 
 
 def main() -> None:
