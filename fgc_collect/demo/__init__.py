@@ -14,15 +14,21 @@ from fgc_collect.demo.synthetic import DemoReturn, SeededMistake, demo_returns
 
 
 def write_demo_returns(folder: Path) -> tuple[list[Path], list[DemoReturn], list[SeededMistake]]:
-    from fgc_collect.template import fill_template
+    """Each return as a real .xlsx: the LA's prefilled template, filled through its defined names."""
+    from fgc_collect.spec import load_spec
+    from fgc_collect.template import build_template, fill_workbook, prefill_la, save_workbook
 
     folder.mkdir(parents=True, exist_ok=True)
     returns, seeded = demo_returns()
+    # Building the workbook is half the cost of a file: build it once, then re-prefill and refill
+    # every input cell (blanks included) for each LA.
+    workbook = build_template(returns[0].template_la)
+    blank = {cell.id: None for cell in load_spec().input_cells if cell.id not in ("A1", "A2")}
     paths = []
     for ret in returns:
-        path = folder / ret.file_name
-        fill_template(ret.values, path, la=ret.template_la)
-        paths.append(path)
+        prefill_la(workbook, ret.template_la)
+        fill_workbook(workbook, {**blank, **ret.values})
+        paths.append(save_workbook(workbook, folder / ret.file_name))
     return paths, returns, seeded
 
 

@@ -51,6 +51,8 @@ def main(source, target, operations_file, profile):
             if op["op"] == "type":
                 # setFormula is what typing does: "12" becomes a number, "<5" stays text.
                 sheet.getCellRangeByName(op["cell"]).setFormula(op["text"])
+            elif op["op"] == "unprotect":
+                sheet.unprotect(op.get("password", ""))
             elif op["op"] == "insert_rows":
                 sheet.Rows.insertByIndex(op["before"] - 1, op.get("count", 1))
             elif op["op"] == "delete_rows":

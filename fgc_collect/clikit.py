@@ -1,0 +1,39 @@
+"""What every command module shares: the error that ends a command with one sentence and exit 2,
+and the options several commands take. Imports click only (start-up must stay fast)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+DEFAULT_STORE = "fgc-store"
+
+
+class UserError(click.ClickException):
+    """A problem the user can fix: one sentence on stderr, exit 2."""
+
+    exit_code = EXIT_USAGE
+
+    def show(self, file=None) -> None:
+        click.echo(f"fgc-collect: {self.format_message()}", err=True)
+
+
+def default_store() -> str:
+    return os.environ.get("FGC_COLLECT_STORE") or DEFAULT_STORE
+
+
+store_option = click.option(
+    "--store",
+    default=default_store,
+    show_default="$FGC_COLLECT_STORE, else ./fgc-store",
+    help="The returns register: a folder (SQLite) or a postgresql:// URL.",
+)
+
+format_option = click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+
+out_option = click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="Output folder.")
