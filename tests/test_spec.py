@@ -49,7 +49,7 @@ def test_breakdowns_know_their_totals_and_unknown_category():
     spec = load_spec()
     assert spec.item("B8").total == "B1" and spec.item("B3").total == "B2"
     assert spec.item("C10").unknown_cell.id == "C10_UNK"
-    assert spec.item("B4").unknown_cell is None  # SEX has U, "Unknown or not recorded", not UNK
+    assert spec.item("B4").unknown_cell.id == "B4_U"  # SEX calls it U, "Unknown or not recorded"
 
 
 def test_choice_accepts_code_or_label_ignoring_case_and_spaces():

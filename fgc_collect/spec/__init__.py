@@ -24,7 +24,10 @@ TEMPLATE_VERSION = "2023-24.1"
 
 # Item types that hold one input cell each.
 SINGLE_CELL_TYPES = frozenset({"text", "la_code", "email", "choice", "decimal", "longtext", "count"})
+# The "Unknown" category of a breakdown (rule FGC110): UNK in most sets, but SEX calls it U,
+# "Unknown or not recorded"; so a category is unknown by its code or by its label.
 UNKNOWN_CODES = ("UNK",)
+UNKNOWN_LABEL_STARTS = ("unknown", "not known")
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,10 @@ class Item:
     def unknown_cell(self) -> InputCell | None:
         """The Unknown / Not known category of a breakdown, if it has one."""
         for cell in self.cells:
-            if cell.category is not None and cell.category.code in UNKNOWN_CODES:
+            category = cell.category
+            if category is not None and (
+                category.code in UNKNOWN_CODES or category.label.casefold().startswith(UNKNOWN_LABEL_STARTS)
+            ):
                 return cell
         return None
 

@@ -1,0 +1,51 @@
+"""Great Expectations, imported and set up once per process, only when a rule needs it.
+
+GX costs seconds to import and would post usage analytics and draw progress bars: analytics are
+switched off before the import, the context is ephemeral (nothing written to disk, nothing sent),
+progress bars are off, and the context, data asset and suite are made once and cached (GX refuses a
+second suite or asset of the same name in one context)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from functools import cache
+
+
+def import_gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import great_expectations as gx
+    return gx
+
+
+@cache
+def context():
+    """The process's one GX context: ephemeral, progress bars off. GX needs a current context even
+    to build a suite."""
+    gx = import_gx()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    gx_context = gx.get_context(mode="ephemeral")
+    gx_context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    return gx_context
+
+
+@cache
+def runtime():
+    """(batch definition, suite): the context's whole-dataframe batch and the return-rules suite,
+    made once per process."""
+    gx = import_gx()
+
+    from fgc_collect.validate.suites import SUITE_NAME, load_suite_dict
+
+    batch_definition = (
+        context().data_sources.add_pandas("fgc_returns")
+        .add_dataframe_asset("returns")
+        .add_batch_definition_whole_dataframe("all returns")
+    )
+    data = dict(load_suite_dict())
+    data["name"] = SUITE_NAME
+    suite = context().suites.add(gx.ExpectationSuite(**data))
+    return batch_definition, suite

@@ -1,0 +1,303 @@
+"""FGC101-FGC112 as a Great Expectations expectation suite, generated from the spec.
+
+The suite runs on one wide frame: one row per return, a column per input cell (its usable value:
+blank, or invalid at cell level, is null) and helper columns derived from them, such as
+`B3__sum`. A rule's condition is folded into its helper column (null = the rule does not apply to
+that return) rather than written as a GX row_condition: GX applies a row condition with
+pandas.query once per expectation, which triples the run time on a frame this wide.
+
+The generated suite is committed as JSON in `validations/` (a test keeps it in step with the spec);
+`python -m fgc_collect.validate write` regenerates it. This module does not import GX at module
+level.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import fgc_collect
+from fgc_collect.spec import AGGREGATE_SPEC_FILE, Condition, InputCell, Item, Spec, load_spec
+from fgc_collect.validate.common import ReturnView, per_spec
+
+SUITE_STEM = AGGREGATE_SPEC_FILE.removesuffix(".yaml")  # fgc_2023_24_aggregate
+SUITE_NAME = f"{SUITE_STEM}.return_rules"
+SUITE_FILE = f"{SUITE_NAME}.json"
+VALIDATIONS_DIR = Path(fgc_collect.__file__).resolve().parent.parent / "validations"
+GX_RULES = tuple(f"FGC1{n:02d}" for n in range(1, 13))
+UNKNOWN_SHARE_LIMIT = 0.5  # FGC110: "more than half of the total"
+GX_SEVERITY = {"error": "critical", "warning": "warning"}
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A helper column of the wide frame: its name, what it holds, how it is computed."""
+
+    name: str
+    description: str
+    compute: Callable[[ReturnView], float | None] = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One expectation of the suite, before GX builds it."""
+
+    rule: str
+    expectation: str  # GX class name
+    kwargs: dict
+    meta: dict
+    derived: tuple[Derived, ...] = ()
+
+
+# --- helper columns ------------------------------------------------------------------------------
+
+
+def _number(view: ReturnView, item_id: str) -> float | None:
+    value = view.value(item_id)
+    return value if isinstance(value, float) else None
+
+
+def _breakdown_state(view: ReturnView, cells: tuple[str, ...]) -> tuple[int | None, float | None]:
+    """(how many categories are filled, their sum when all are): filled is None when a category
+    holds something unusable (reported at cell level; the breakdown is checked once it is fixed)."""
+    if any(cell in view.invalid for cell in cells):
+        return None, None
+    figures = [_number(view, cell) for cell in cells]
+    filled = sum(figure is not None for figure in figures)
+    total = sum(figures) if filled == len(cells) else None
+    return filled, total
+
+
+def _sum_if_complete(cells):
+    return lambda view: _breakdown_state(view, cells)[1]
+
+
+def _filled(cells):
+    def compute(view):
+        filled = _breakdown_state(view, cells)[0]
+        return None if filled is None else float(filled)
+
+    return compute
+
+
+def _filled_if_total(cells, total):
+    def compute(view):
+        filled = _breakdown_state(view, cells)[0]
+        figure = _number(view, total)
+        return float(filled) if filled is not None and figure is not None and figure > 0 else None
+
+    return compute
+
+
+def _share(part, whole):
+    def compute(view):
+        numerator, denominator = _number(view, part), _number(view, whole)
+        if numerator is None or denominator is None or denominator <= 0:
+            return None
+        return numerator / denominator
+
+    return compute
+
+
+def _plus(terms):
+    def compute(view):
+        figures = [_number(view, term) for term in terms]
+        return None if any(figure is None for figure in figures) else sum(figures)
+
+    return compute
+
+
+def _counts_above_0_if(condition: Condition, cells):
+    def compute(view):
+        if view.value(condition.item) != condition.value:
+            return None
+        return float(sum(1 for cell in cells if (_number(view, cell) or 0) > 0))
+
+    return compute
+
+
+def _value_if(item_id, condition: Condition):
+    return lambda view: _number(view, item_id) if view.value(condition.item) == condition.value else None
+
+
+def _named_if(item_id, condition_item, codes):
+    def compute(view):
+        if view.value(condition_item) not in codes:
+            return None
+        return 1.0 if view.value(item_id) is not None else 0.0
+
+    return compute
+
+
+def column_name(terms: tuple[str, ...]) -> str:
+    return "__plus__".join(terms)
+
+
+# --- the plan: every expectation, from the spec --------------------------------------------------
+
+
+def _items_in(text: str) -> list[str]:
+    return re.findall(r"\b[A-E]\d+(?:_[A-Z0-9]+)?\b", text)
+
+
+@per_spec
+def plan(spec: Spec) -> tuple[Planned, ...]:
+    """Every expectation of the suite, in order, with the helper columns it reads."""
+    planned: list[Planned] = []
+
+    def add(rule, expectation, kwargs, meta, *derived):
+        meta = {"rule": rule, **meta}
+        if derived:
+            meta["columns"] = {d.name: d.description for d in derived}
+        planned.append(Planned(rule, expectation, kwargs, meta, tuple(derived)))
+
+    breakdowns = spec.breakdowns
+    for item in breakdowns:  # FGC101: the categories add up to their total
+        cells = tuple(cell.id for cell in item.cells)
+        add("FGC101", "ExpectColumnPairValuesToBeEqual",
+            {"column_A": f"{item.id}__sum", "column_B": item.total, "ignore_row_if": "either_value_is_missing"},
+            {"items": [item.id, item.total]},
+            Derived(f"{item.id}__sum", f"sum of {item.id}'s categories when every one holds a usable figure, else null",
+                    _sum_if_complete(cells)))
+    for item in breakdowns:  # FGC102: wholly blank while the total is above 0
+        cells = tuple(cell.id for cell in item.cells)
+        add("FGC102", "ExpectColumnValuesToBeBetween",
+            {"column": f"{item.id}__filled_if_total", "min_value": 1},
+            {"items": [item.id, item.total]},
+            Derived(f"{item.id}__filled_if_total",
+                    f"how many of {item.id}'s categories are filled, when {item.total} is above 0, else null",
+                    _filled_if_total(cells, item.total)))
+    for item in breakdowns:  # FGC103: partly blank
+        cells = tuple(cell.id for cell in item.cells)
+        add("FGC103", "ExpectColumnValuesToBeInSet",
+            {"column": f"{item.id}__filled", "value_set": [0, len(cells)]},
+            {"items": [item.id]},
+            Derived(f"{item.id}__filled",
+                    f"how many of {item.id}'s categories are filled; null when one holds an unusable value",
+                    _filled(cells)))
+    for rule in ("FGC104", "FGC105", "FGC108"):  # inequalities between counts
+        for comparison in spec.comparisons(rule):
+            larger, smaller = (comparison.left, comparison.right) if comparison.op == ">=" else (comparison.right, comparison.left)
+            derived = [Derived(column_name(side), f"{' + '.join(side)} when every term is filled, else null", _plus(side))
+                       for side in (larger, smaller) if len(side) > 1]
+            add(rule, "ExpectColumnPairValuesAToBeGreaterThanB",
+                {"column_A": column_name(larger), "column_B": column_name(smaller), "or_equal": True,
+                 "ignore_row_if": "either_value_is_missing"},
+                {"items": list(comparison.left + comparison.right), "comparison": str(comparison),
+                 "left": list(comparison.left), "op": comparison.op, "right": list(comparison.right)},
+                *derived)
+    condition = Condition.parse(spec.rule("FGC106").applies_to)  # FGC106: no service, but counts
+    count_cells = tuple(cell.id for cell in spec.input_cells if cell.kind == "count")
+    name = f"counts_above_0__if_{condition.item}_{condition.value}"
+    add("FGC106", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": 0},
+        {"items": [condition.item], "condition": str(condition)},
+        Derived(name, f"how many counts are above 0 when {condition}, else null",
+                _counts_above_0_if(condition, count_cells)))
+    condition = Condition.parse(spec.rule("FGC107").applies_to)  # FGC107: a service but B1 is 0
+    item_id = _items_in(spec.rule("FGC107").check)[0]
+    name = f"{item_id}__if_{condition.item}_{condition.value}"
+    add("FGC107", "ExpectColumnValuesToBeBetween", {"column": name, "min_value": 0, "strict_min": True},
+        {"items": [item_id, condition.item], "condition": str(condition)},
+        Derived(name, f"{item_id} when {condition}, else null", _value_if(item_id, condition)))
+    limit = int(re.search(r"more than (\d+)", spec.rule("FGC109").check)[1])  # FGC109: children per family
+    for numerator, denominator in spec.ratios("FGC109"):
+        name = f"{numerator}__per__{denominator}"
+        add("FGC109", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": limit},
+            {"items": [numerator, denominator], "limit": limit},
+            Derived(name, f"{numerator} / {denominator} when {denominator} is above 0, else null",
+                    _share(numerator, denominator)))
+    for item in breakdowns:  # FGC110: Unknown holds more than half
+        unknown = item.unknown_cell
+        if unknown is None:
+            continue
+        name = f"{item.id}__unknown_share"
+        add("FGC110", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": UNKNOWN_SHARE_LIMIT},
+            {"items": [item.id, unknown.id, item.total]},
+            Derived(name, f"{unknown.id} / {item.total} when {item.total} is above 0, else null",
+                    _share(unknown.id, item.total)))
+    match = re.fullmatch(r"(\w+) is (\w+) but (.+) is above 0", spec.rule("FGC111").check)  # FGC111
+    condition = Condition(match[1], match[2])
+    for item_id in _items_in(match[3]):
+        name = f"{item_id}__if_{condition.item}_{condition.value}"
+        add("FGC111", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": 0},
+            {"items": [item_id, condition.item], "condition": str(condition)},
+            Derived(name, f"{item_id} when {condition}, else null", _value_if(item_id, condition)))
+    delivery, provider = _items_in(spec.rule("FGC112").applies_to)  # FGC112: provider not named
+    check = spec.rule("FGC112").check.casefold()
+    codes = [choice.code for choice in spec.item(delivery).choices if choice.code.casefold() in check]
+    name = f"{provider}__named__if_{delivery}_{'_'.join(codes)}"
+    add("FGC112", "ExpectColumnValuesToBeBetween", {"column": name, "min_value": 1},
+        {"items": [provider, delivery], "condition": f"{delivery} in {', '.join(codes)}"},
+        Derived(name, f"1 if {provider} is filled, 0 if blank, when {delivery} is {' or '.join(codes)}; else null",
+                _named_if(provider, delivery, tuple(codes))))
+    return tuple(planned)
+
+
+@per_spec
+def derived_columns(spec: Spec) -> tuple[Derived, ...]:
+    seen: dict[str, Derived] = {}
+    for planned in plan(spec):
+        for derived in planned.derived:
+            seen.setdefault(derived.name, derived)
+    return tuple(seen.values())
+
+
+# --- the suite as GX JSON ------------------------------------------------------------------------
+
+
+def build_suite_dict(spec: Spec | None = None) -> dict:
+    """The suite, built through GX's own classes (so every argument is checked) and serialised."""
+    spec = spec or load_spec()
+    from fgc_collect.validate._gx import context, import_gx
+
+    gx = import_gx()
+    context()  # GX builds suites only inside a context
+
+    expectations = [
+        getattr(gx.expectations, planned.expectation)(
+            **planned.kwargs,
+            meta=planned.meta,
+            severity=GX_SEVERITY[spec.rule(planned.rule).severity],
+        )
+        for planned in plan(spec)
+    ]
+    # Given to the constructor, not added one by one: add_expectation saves a suite whose name the
+    # context already holds (and stamps ids on it), which the running validator's suite does.
+    suite = gx.ExpectationSuite(
+        name=SUITE_NAME,
+        expectations=expectations,
+        meta={
+            "description": "FGC101-FGC112: consistency inside one return, generated from the spec",
+            "spec": f"fgc_collect/spec/{AGGREGATE_SPEC_FILE}",
+            "regenerate": "python -m fgc_collect.validate write",
+        },
+    )
+    data = suite.to_json_dict()
+    data["meta"].pop("great_expectations_version", None)  # the JSON depends on the spec alone
+    return data
+
+
+def suite_json(spec: Spec | None = None) -> str:
+    return json.dumps(build_suite_dict(spec), indent=2, ensure_ascii=False) + "\n"
+
+
+@cache
+def load_suite_dict() -> dict:
+    """The committed suite from the repository's validations/ folder; built from the spec when the
+    folder is not there (installed from a wheel): the two are identical, a test sees to it."""
+    path = VALIDATIONS_DIR / SUITE_FILE
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return build_suite_dict()
+
+
+def write_suites(folder: Path | None = None) -> list[Path]:
+    folder = folder or VALIDATIONS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SUITE_FILE
+    path.write_text(suite_json(), encoding="utf-8")
+    return [path]
