@@ -29,20 +29,25 @@ def find_returns(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def read_file(path: Path):
-    """(AggregateReturn, None) or (None, ReturnResult for an unreadable file)."""
+def read_file(path: Path, passwords=None):
+    """(AggregateReturn, None) or (None, ReturnResult for an unreadable file). passwords: a
+    fgc_collect.read.crypto.Passwords (from --password-file) for password-protected files."""
     from fgc_collect.read import read_return
 
+    path = Path(path)
     try:
-        return read_return(path), None
+        return read_return(path, passwords=passwords), None
     except UnreadableReturn as problem:
-        digest = sha256_of(path) if path.is_file() else None
+        try:
+            digest = sha256_of(path) if path.is_file() else None
+        except OSError:
+            digest = None
         return None, ReturnResult.unreadable_file(str(path), digest, str(problem))
 
 
-def validate_files(files: Sequence[Path]) -> list[ReturnResult]:
+def validate_files(files: Sequence[Path], passwords=None) -> list[ReturnResult]:
     """Every file's result, in the order given; the readable ones are validated as one batch."""
-    outcomes = [read_file(Path(file)) for file in files]
+    outcomes = [read_file(Path(file), passwords) for file in files]
     readable = [ret for ret, _ in outcomes if ret is not None]
     validated = iter(())
     if readable:  # the engine imports pandera and Great Expectations: only pay when needed

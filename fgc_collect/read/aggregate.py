@@ -1,9 +1,11 @@
 """An aggregate return as a tidy frame: one row per input cell of the spec.
 
 Cells are found by their defined names (Q_<item id>), which move with the cells when a council
-inserts rows; where a name is gone or broken (sheets copied into a new workbook), the item-id
-column of the template finds the row instead. Values are the cached ones the council's program
-saved: no formula is evaluated.
+inserts rows or renames sheets; where a name is gone or broken (sheets copied into a new
+workbook, or an .xls, whose names are not read), the item-id column of the template finds the
+row instead. Values are the cached ones the council's program saved: no formula is evaluated.
+What reading noticed about the file (macros, another template version, names missing, questions
+not found, a file name that names another LA) goes into `notes` (see notes.py).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
-from openpyxl.utils.cell import coordinate_from_string, get_column_letter
-
 from fgc_collect.model import Issue, UnreadableReturn
 from fgc_collect.read import cells as cellkinds
-from fgc_collect.read.workbook import load_xlsx, sha256_of
+from fgc_collect.read import notes as readnotes
+from fgc_collect.read.book import Book, CellValue, a1, book_from_openpyxl
+from fgc_collect.read.crypto import Passwords
+from fgc_collect.read.limits import DEFAULT_LIMITS, Limits
+from fgc_collect.read.workbook import display_name, open_return
 from fgc_collect.spec import InputCell, Spec, load_spec
 from fgc_collect.template import layout
 
@@ -53,7 +57,9 @@ class AggregateReturn:
     metadata: dict[str, str | None]
     cells: pl.DataFrame
     totals: dict[str, Location] = field(default_factory=dict)  # breakdown id -> its total row
-    notes: list[Issue] = field(default_factory=list)  # what reading itself found
+    notes: list[Issue] = field(default_factory=list)  # what reading itself found (READnn warnings)
+    file_format: str = "xlsx"  # xlsx, xlsm, ods, xls or xlsb, from the file's bytes (not its name)
+    encrypted: bool = False  # it arrived password-protected and was decrypted in memory
 
     @property
     def level(self) -> str:
@@ -94,30 +100,50 @@ class AggregateReturn:
         return cached
 
 
-def read_return(path: str | Path, spec: Spec | None = None) -> AggregateReturn:
-    """Read one aggregate return; UnreadableReturn with a plain sentence if it is not one."""
+ITEM_ID_SCAN_ROWS = 5000  # rows searched for item ids (the template's longest sheet has about 80)
+ITEM_ID_SCAN_COLUMNS = 8
+LISTED = 8  # item ids named in a note before "and N more"
+
+
+def read_return(path: str | Path, spec: Spec | None = None, passwords: Passwords | None = None,
+                limits: Limits = DEFAULT_LIMITS) -> AggregateReturn:
+    """Read one aggregate return; UnreadableReturn with a plain sentence if it is not one.
+    `passwords` (from --password-file) opens password-protected files."""
     spec = spec or load_spec()
-    path = Path(path)
-    workbook = load_xlsx(path)
-    digest = sha256_of(path)
-    return read_workbook(workbook, file=str(path), sha256=digest, spec=spec)
+    book, digest = open_return(path, passwords, limits)
+    return read_workbook(book, file=str(path), sha256=digest, spec=spec)
 
 
 def read_workbook(workbook, file: str, sha256: str, spec: Spec | None = None) -> AggregateReturn:
+    """An AggregateReturn from an opened workbook: a Book (see book.py) or an openpyxl workbook."""
     spec = spec or load_spec()
-    name = Path(file).name
-    metadata = read_metadata(workbook)
-    if metadata.get("collection") not in (None, spec.collection_id):
-        raise UnreadableReturn(
-            f"{name} is from another collection ({metadata['collection']}), not the {spec.title}."
-        )
-    names = _defined_name_locations(workbook)
-    fallback = _item_id_column_locations(workbook, spec)
+    book = workbook if isinstance(workbook, Book) else book_from_openpyxl(workbook)
+    name = display_name(file)
+    metadata = read_metadata(book)
+    _check_collection(metadata, spec, name)
+    names = {key: Location(sheet, cell, "name") for key, (sheet, cell) in book.names.items()
+             if key.startswith((layout.INPUT_NAME_PREFIX, layout.TOTAL_NAME_PREFIX)) and sheet in book}
+    fallback: dict[str, Location] = {}
+
+    def by_item_id(item_id: str) -> Location | None:
+        # Searching column A reads every sheet: only done once a name is missing.
+        if not fallback:
+            fallback.update(_item_id_column_locations(book, spec) or {"": Location("", "", "")})
+        return fallback.get(item_id)
+
     rows = []
     notes: list[Issue] = []
     for input_cell in spec.input_cells:
-        location = names.get(layout.INPUT_NAME_PREFIX + input_cell.id) or fallback.get(input_cell.id)
-        rows.append(_cell_row(workbook, input_cell, location))
+        location = names.get(layout.INPUT_NAME_PREFIX + input_cell.id) or by_item_id(input_cell.id)
+        row, cell = _cell_row(book, input_cell, location)
+        rows.append(row)
+        if cell is not None and cell.value is None and cell.formula is not None:
+            notes.append(readnotes.note(
+                readnotes.FORMULA_NO_VALUE,
+                f"{location.cell} holds a formula whose result was not saved with the file, so it reads as blank: "
+                "open the file in Excel, check the figure and save it again (or type the figure itself).",
+                item=input_cell.id, sheet=location.sheet, cell=location.cell, value="=" + cell.formula.lstrip("="),
+            ))
     located = sum(1 for row in rows if row["located_by"] != "missing")
     if located == 0:
         raise UnreadableReturn(
@@ -126,86 +152,156 @@ def read_workbook(workbook, file: str, sha256: str, spec: Spec | None = None) ->
         )
     totals = {}
     for item in spec.breakdowns:
-        location = names.get(layout.TOTAL_NAME_PREFIX + item.id) or fallback.get(item.id)
+        location = names.get(layout.TOTAL_NAME_PREFIX + item.id) or by_item_id(item.id)
         if location is not None:
             totals[item.id] = location
     frame = pl.DataFrame(rows, schema=FRAME_SCHEMA, orient="row")
-    return AggregateReturn(file=file, sha256=sha256, metadata=metadata, cells=frame, totals=totals, notes=notes)
+    notes = _file_notes(book, metadata, rows, spec, file) + notes
+    return AggregateReturn(file=file, sha256=sha256, metadata=metadata, cells=frame, totals=totals, notes=notes,
+                           file_format=book.format, encrypted=book.encrypted)
+
+
+def _check_collection(metadata: dict[str, str | None], spec: Spec, name: str) -> None:
+    collection, year = metadata.get("collection"), metadata.get("year")
+    if collection not in (None, spec.collection_id):
+        raise UnreadableReturn(
+            f"{name} is from another collection ({collection}), not the {spec.title}."
+        )
+    if year not in (None, spec.year):
+        version = metadata.get("template_version")
+        made_from = f"the {year} template" + (f" (version {version})" if version else "")
+        raise UnreadableReturn(
+            f"{name} was made from {made_from}, not the {spec.year} one, and its questions cannot be matched to "
+            f"this year's: ask the council to fill in the {spec.year} template."
+        )
+
+
+def _listed(ids: list[str]) -> str:
+    shown = ", ".join(ids[:LISTED])
+    return shown + (f" and {len(ids) - LISTED} more" if len(ids) > LISTED else "")
+
+
+def _file_notes(book: Book, metadata: dict, rows: list[dict], spec: Spec, file: str) -> list[Issue]:
+    notes: list[Issue] = []
+    if book.has_macros:
+        notes.append(readnotes.note(
+            readnotes.MACROS,
+            "The workbook contains macros (VBA): they were not run and not kept, only the cells were read. "
+            "Please send returns as .xlsx, without macros.",
+        ))
+    version = metadata.get("template_version")
+    if version not in (None, spec.template_version):
+        notes.append(readnotes.note(
+            readnotes.TEMPLATE_VERSION,
+            f"This return was made from template version {version}; the current one is {spec.template_version}. "
+            "It was read by its question codes: check that every answer below was found.",
+            value=version,
+        ))
+    by_item_id = [row["item_id"] for row in rows if row["located_by"] == "item_id_column"]
+    if by_item_id and book.names_supported:
+        notes.append(readnotes.note(
+            readnotes.NAMES_MISSING,
+            f"The template's cell names were missing for {len(by_item_id)} questions ({_listed(by_item_id)}), so "
+            "their answers were found by the item ids in column A; check they are in the right rows.",
+        ))
+    missing = [row["item_id"] for row in rows if row["located_by"] == "missing"]
+    if missing:
+        notes.append(readnotes.note(
+            readnotes.QUESTIONS_MISSING,
+            f"{len(missing)} questions of the template were not found in this file ({_listed(missing)}): were rows "
+            "or sheets deleted, or an old template used?",
+        ))
+    notes.extend(_file_name_note(metadata, rows, file))
+    return notes
+
+
+def _file_name_note(metadata: dict, rows: list[dict], file: str) -> list[Issue]:
+    from fgc_collect.read.filename import las_named_in
+    from fgc_collect.reference import find_la
+
+    a2 = next((row for row in rows if row["kind"] == "la_code"), None)
+    code_text = (a2["text"] if a2 else None) or metadata.get("la_code")
+    la = find_la(code_text) if code_text else None
+    if la is None:
+        return []
+    named = las_named_in(Path(file).name)
+    if not named or any(other.code == la.code for other in named):
+        return []
+    others = " and ".join(f"{other.name} ({other.code})" for other in named[:3])
+    return [readnotes.note(
+        readnotes.FILE_NAME_LA,
+        f"The file name mentions {others}, but this return is for {la.name} ({la.code}) by its own code; "
+        "the return's code was used. Check the right file was sent.",
+        item=a2["item_id"] if a2 else None, sheet=a2["sheet"] if a2 else None, cell=a2["cell"] if a2 else None,
+        value=Path(file).name,
+    )]
 
 
 def read_metadata(workbook) -> dict[str, str | None]:
+    book = workbook if isinstance(workbook, Book) else book_from_openpyxl(workbook)
     metadata: dict[str, str | None] = {key: None for key in layout.META_KEYS}
-    if layout.META_SHEET not in workbook.sheetnames:
+    if layout.META_SHEET not in book:
         return metadata
-    sheet = workbook[layout.META_SHEET]
-    for key, value, *_ in sheet.iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
+    sheet = book[layout.META_SHEET]
+    for row in range(1, 51):
+        key, value = sheet.cell(row, 1).value, sheet.cell(row, 2).value
         if isinstance(key, str) and key.strip() in metadata and value not in (None, ""):
             metadata[key.strip()] = str(value).strip()
     return metadata
 
 
-def _defined_name_locations(workbook) -> dict[str, Location]:
-    """Defined name -> the cell it points at (workbook- and sheet-scoped names alike)."""
-    found: dict[str, Location] = {}
-    scoped = [(None, workbook.defined_names)] + [(ws.title, ws.defined_names) for ws in workbook.worksheets]
-    for _sheet, names in scoped:
-        for name, definition in names.items():
-            if not (name.startswith(layout.INPUT_NAME_PREFIX) or name.startswith(layout.TOTAL_NAME_PREFIX)):
-                continue
-            try:
-                destinations = list(definition.destinations)
-            except Exception:  # noqa: BLE001 - a #REF! or formula name points nowhere usable
-                continue
-            if len(destinations) != 1:
-                continue
-            title, reference = destinations[0]
-            reference = reference.replace("$", "")
-            if title not in workbook.sheetnames or ":" in reference:
-                continue
-            try:
-                coordinate_from_string(reference)
-            except ValueError:
-                continue
-            found[name] = Location(title, reference, "name")
-    return found
+def _item_id_column_locations(book: Book, spec: Spec) -> dict[str, Location]:
+    """Item id -> answer cell, found by the ids the template writes in its item-id column.
 
-
-def _item_id_column_locations(workbook, spec: Spec) -> dict[str, Location]:
-    """Item id -> answer cell, found by the ids the template writes in its item-id column."""
+    Sheets with the template's header row ("Item" ... "Your answer") are searched first, and on
+    them only the header's item column below it; an id is taken where it is first found."""
     wanted = {cell.id for cell in spec.input_cells} | {item.id for item in spec.breakdowns}
-    found: dict[str, Location] = {}
-    for sheet in workbook.worksheets:
-        if sheet.title in (layout.META_SHEET, layout.LISTS_SHEET) or sheet.max_row > 5000:
+    default_offset = layout.ANSWER_COLUMN - layout.ITEM_ID_COLUMN
+    scanned = []
+    for sheet in book.worksheets:
+        if sheet.title in (layout.META_SHEET, layout.LISTS_SHEET):
             continue
-        answer_offset = layout.ANSWER_COLUMN - layout.ITEM_ID_COLUMN
-        answer_column = None
-        for row in sheet.iter_rows(min_row=1, max_row=min(sheet.max_row, 400), max_col=8):
-            for cell in row:
-                value = cell.value
-                if not isinstance(value, str):
-                    continue
-                text = value.strip()
-                if text == layout.ANSWER_HEADER and answer_column is None:
-                    answer_column = cell.column
-                elif text in wanted and text not in found:
-                    column = answer_column or cell.column + answer_offset
-                    found[text] = Location(sheet.title, f"{get_column_letter(column)}{cell.row}", "item_id_column")
+        cells = sheet.rows_in_columns(ITEM_ID_SCAN_COLUMNS, ITEM_ID_SCAN_ROWS)
+        header_row = answer_column = id_column = None
+        for row, column, cell in cells:
+            if isinstance(cell.value, str) and cell.value.strip() == layout.ANSWER_HEADER:
+                header_row, answer_column = row, column
+                break
+        if header_row is not None:
+            for row, column, cell in cells:
+                if row == header_row and isinstance(cell.value, str) and cell.value.strip() == layout.ITEM_ID_HEADER:
+                    id_column = column
+        scanned.append((header_row is None, sheet, cells, header_row, answer_column, id_column))
+    found: dict[str, Location] = {}
+    for _no_header, sheet, cells, header_row, answer_column, id_column in sorted(scanned, key=lambda entry: entry[0]):
+        for row, column, cell in cells:
+            if not isinstance(cell.value, str):
+                continue
+            text = cell.value.strip()
+            if text not in wanted or text in found:
+                continue
+            if header_row is not None and (row <= header_row or (id_column is not None and column != id_column)):
+                continue
+            answer = answer_column if answer_column is not None else column + default_offset
+            if answer == column:
+                continue
+            found[text] = Location(sheet.title, a1(row, answer), "item_id_column")
     return found
 
 
-def _cell_row(workbook, input_cell: InputCell, location: Location | None) -> dict:
+def _cell_row(book: Book, input_cell: InputCell, location: Location | None) -> tuple[dict, CellValue | None]:
     row = {key: None for key in FRAME_SCHEMA}
     row.update(item_id=input_cell.id, item=input_cell.item.id, kind=input_cell.kind)
     row.update(number_from_text=False, suppressed=False)
     if location is None:
         row.update(located_by="missing", raw_kind=cellkinds.BLANK)
-        return row
-    target = workbook[location.sheet][location.cell]
+        return row, None
+    target = book[location.sheet][location.cell]
     raw_kind, raw_text = cellkinds.classify(target.value, target.data_type)
     row.update(sheet=location.sheet, cell=location.cell, located_by=location.located_by)
     row.update(raw_kind=raw_kind, raw_text=raw_text)
     row.update(interpret(input_cell, raw_kind, raw_text, target.value))
-    return row
+    return row, target
 
 
 def interpret(input_cell: InputCell, raw_kind: str, raw_text: str | None, value: object) -> dict:
