@@ -1,0 +1,381 @@
+"""The returns register: every file received, each LA's versions with their validation result,
+the quarantine, and the coordinator's decisions (append-only). A notebook can use it directly:
+
+    from fgc_collect.register import Register
+    with Register.open("fgc-store") as register:
+        rows = register.status()
+        accepted = register.accepted_returns()   # {la_code: AggregateReturn}
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from fgc_collect.register import store as storage
+from fgc_collect.register.records import Decision, QuarantineEntry, Version
+from fgc_collect.register.store import StoreError
+
+# Issue values are kept only for items whose answers are figures or codes: free text may hold
+# personal data (a child's name in a comment), and the original file already holds it.
+_VALUE_KINDS = ("count", "decimal", "choice", "la_code")
+_NO_VALUE_RULES = ("FGC010",)
+
+
+class DecisionError(Exception):
+    """A decision that cannot be recorded; the message is one plain sentence."""
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in some containers
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A return ready to be recorded: identified, validated, its bytes in hand."""
+
+    la_code: str
+    sha256: str
+    data: bytes
+    file_name: str
+    source: str
+    sender: str | None
+    received_at: str
+    validation: str
+    issues: Sequence[Any]  # fgc_collect.model.Issue
+    template_version: str | None
+    container_sha256: str | None = None
+    container_data: bytes | None = None
+    snapshot: str | None = None  # its answers without free text (fgc_collect.register.snapshot)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What recording a version did: stored it (`version`), found it already held, or found that
+    the LA's versions changed since it was validated (`stale`: validate again)."""
+
+    outcome: str  # stored | already_held | stale
+    version: Version | None = None
+
+
+class Register:
+    """One register (a folder or a postgresql:// URL), open for reading and appending."""
+
+    def __init__(self, store: str, db: storage.Database, blobs) -> None:
+        self.store = store
+        self.db = db
+        self.blobs = blobs
+
+    # ----------------------------------------------------------------- opening
+
+    @classmethod
+    def open(cls, store: str | os.PathLike, create: bool = True) -> Register:
+        """Open (and, with create, make or upgrade) the register; StoreError in one sentence if not."""
+        db, blobs = storage.open_store(store, create=create, now=now_iso())
+        return cls(str(store), db, blobs)
+
+    @property
+    def label(self) -> str:
+        return storage.display_store(self.store)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- reading
+
+    def versions(self, la_code: str | None = None) -> list[Version]:
+        sql = "SELECT * FROM versions"
+        params: tuple = ()
+        if la_code is not None:
+            sql += " WHERE la_code = ?"
+            params = (la_code,)
+        rows = self.db.query(sql + " ORDER BY la_code, version_no", params)
+        return [Version(**row) for row in rows]
+
+    def version(self, la_code: str, version_no: int | None = None) -> Version | None:
+        """The LA's version N, or its latest with None."""
+        held = self.versions(la_code)
+        if not held:
+            return None
+        if version_no is None:
+            return held[-1]
+        return next((version for version in held if version.version_no == version_no), None)
+
+    def version_with_sha(self, sha256: str) -> Version | None:
+        rows = self.db.query("SELECT * FROM versions WHERE sha256 = ?", (sha256,))
+        return Version(**rows[0]) if rows else None
+
+    def issues(self, version_id: int):
+        from fgc_collect.model import Issue
+
+        rows = self.db.query(
+            "SELECT rule, severity, item, sheet, cell, value, message FROM issues WHERE version_id = ? ORDER BY position",
+            (version_id,),
+        )
+        return [Issue(**{**row, "value": json.loads(row["value"]) if row["value"] is not None else None}) for row in rows]
+
+    def rules_by_version(self) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for row in self.db.query("SELECT DISTINCT version_id, rule FROM issues ORDER BY version_id, rule"):
+            found.setdefault(row["version_id"], []).append(row["rule"])
+        return found
+
+    def decisions(self, la_code: str | None = None) -> list[Decision]:
+        sql = (
+            "SELECT d.id, d.version_id, v.version_no, d.la_code, d.decision, d.note, d.decided_by, d.decided_at "
+            "FROM decisions d JOIN versions v ON v.id = d.version_id"
+        )
+        params: tuple = ()
+        if la_code is not None:
+            sql += " WHERE d.la_code = ?"
+            params = (la_code,)
+        return [Decision(**row) for row in self.db.query(sql + " ORDER BY d.id", params)]
+
+    def quarantine(self) -> list[QuarantineEntry]:
+        rows = self.db.query(
+            "SELECT sha256, file_name, source, sender, received_at, ingested_at, reason FROM quarantine ORDER BY id"
+        )
+        return [QuarantineEntry(**row) for row in rows]
+
+    def is_quarantined(self, sha256: str, reason: str) -> bool:
+        return self.db.scalar("SELECT 1 FROM quarantine WHERE sha256 = ? AND reason = ?", (sha256, reason)) is not None
+
+    def blob(self, sha256: str) -> bytes:
+        return self.blobs.read(self.db, sha256)
+
+    @contextmanager
+    def blob_file(self, sha256: str, name: str):
+        """The stored bytes as a temporary file called `name` (readers name files in messages)."""
+        with self.blobs.as_file(self.db, sha256, safe_file_name(name)) as path:
+            yield path
+
+    def status(self):
+        """All 153 LAs (fgc_collect.register.status.LaStatus), in the reference order."""
+        from fgc_collect.reference import local_authorities
+        from fgc_collect.register.status import compute_status
+
+        with self._consistent_read():
+            versions = self.versions()
+            decisions = self.decisions()
+            rules = self.rules_by_version()
+        return compute_status(local_authorities(), versions, decisions, rules)
+
+    def read_version(self, version: Version, file: str | None = None):
+        """The version as an AggregateReturn (read from the stored bytes, not re-validated)."""
+        from fgc_collect.read.aggregate import read_workbook
+        from fgc_collect.read.workbook import load_xlsx
+
+        with self.blob_file(version.sha256, version.file_name) as path:
+            return read_workbook(load_xlsx(path), file=file or version.file_name, sha256=version.sha256)
+
+    def peer_return(self, version: Version, file: str | None = None):
+        """The version's figures as an AggregateReturn, from its snapshot when there is one (fast,
+        free text blank), else read from the file."""
+        from fgc_collect.register.snapshot import return_from_snapshot
+
+        text = self.db.scalar("SELECT snapshot FROM version_cells WHERE version_id = ?", (version.id,))
+        if text is None:
+            return self.read_version(version, file)
+        return return_from_snapshot(text, file or version.file_name, version.sha256)
+
+    def accepted_versions(self) -> dict[str, Version]:
+        """LA code -> the version that feeds the published tables (reference order)."""
+        from fgc_collect.reference import local_authorities
+        from fgc_collect.register.status import accepted_version_ids
+
+        with self._consistent_read():
+            chosen = accepted_version_ids(self.decisions())
+            by_id = {version.id: version for version in self.versions()}
+        return {la.code: by_id[chosen[la.code]] for la in local_authorities() if la.code in chosen}
+
+    def accepted_returns(self) -> dict:
+        """LA code -> AggregateReturn of its accepted version, for the LAs that have one, in the
+        reference order. Only these feed the published tables. `.file` is the file name as sent."""
+        return {la_code: self.read_version(version) for la_code, version in self.accepted_versions().items()}
+
+    def verify(self) -> list[str]:
+        """Problems with the stored files: each version's and quarantined file's bytes must be there
+        and hash to their name. An empty list means every file is intact."""
+        problems = []
+        rows = self.db.query(
+            "SELECT sha256, file_name FROM versions UNION ALL SELECT sha256, file_name FROM quarantine"
+        )
+        for row in rows:
+            try:
+                data = self.blob(row["sha256"])
+            except StoreError as error:
+                problems.append(str(error))
+                continue
+            if storage.sha256_bytes(data) != row["sha256"]:
+                problems.append(f"the stored copy of {row['file_name']} does not match its SHA-256.")
+        return problems
+
+    @contextmanager
+    def _consistent_read(self):
+        with self.db.read():
+            yield
+
+    # ----------------------------------------------------------------- appending
+
+    def record_version(self, new: NewVersion, validated_against: Iterable[str] | None, by: str, now: str | None = None) -> Recorded:
+        """Store a new version for its LA, with its issues, in one transaction.
+
+        `validated_against`: the SHA-256 of the LA's versions it was validated with (FGC204). If
+        another process added a version for the LA since, nothing is stored and the outcome is
+        `stale`, so the caller validates again rather than keep an out-of-date comparison (None:
+        store whatever was added meanwhile)."""
+        now = now or now_iso()
+        self._prepare_blobs(new.sha256, new.data, new.container_sha256, new.container_data)
+        _failpoint("after_blob")
+        with self.db.write() as db:
+            if db.scalar("SELECT 1 FROM versions WHERE sha256 = ?", (new.sha256,)) is not None:
+                return Recorded("already_held", self.version_with_sha(new.sha256))
+            current = {row["sha256"] for row in db.query("SELECT sha256 FROM versions WHERE la_code = ?", (new.la_code,))}
+            if validated_against is not None and current != set(validated_against):
+                return Recorded("stale")
+            self._record_blobs(db, new.sha256, new.data, new.container_sha256, new.container_data, now)
+            number = int(db.scalar("SELECT COALESCE(MAX(version_no), 0) FROM versions WHERE la_code = ?", (new.la_code,))) + 1
+            errors = sum(1 for issue in new.issues if issue.severity == "error")
+            warnings = sum(1 for issue in new.issues if issue.severity == "warning")
+            version_id = db.scalar(
+                "INSERT INTO versions (la_code, version_no, sha256, file_name, source, container_sha256, sender, "
+                "received_at, ingested_at, ingested_by, validation, errors, warnings, template_version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (new.la_code, number, new.sha256, new.file_name, new.source, new.container_sha256, new.sender,
+                 new.received_at, now, by, new.validation, errors, warnings, new.template_version),
+            )
+            if new.snapshot is not None:
+                db.execute("INSERT INTO version_cells (version_id, snapshot) VALUES (?, ?)", (version_id, new.snapshot))
+            _failpoint("after_version_row")
+            for position, issue in enumerate(new.issues):
+                db.execute(
+                    "INSERT INTO issues (version_id, position, rule, severity, item, sheet, cell, value, message) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (version_id, position, issue.rule, issue.severity, issue.item, issue.sheet, issue.cell,
+                     _stored_value(issue), issue.message),
+                )
+            _failpoint("before_commit")
+        return Recorded("stored", self.version_with_sha(new.sha256))
+
+    def record_quarantine(
+        self, sha256: str, data: bytes, file_name: str, source: str, reason: str, sender: str | None,
+        received_at: str, by: str, container_sha256: str | None = None, container_data: bytes | None = None,
+        now: str | None = None,
+    ) -> bool:
+        """Keep a file that is not (or not yet) an LA's return, with the reason. False if it was
+        already in quarantine."""
+        now = now or now_iso()
+        self._prepare_blobs(sha256, data, container_sha256, container_data)
+        with self.db.write() as db:
+            if db.scalar("SELECT 1 FROM quarantine WHERE sha256 = ? AND reason = ?", (sha256, reason)) is not None:
+                return False
+            self._record_blobs(db, sha256, data, container_sha256, container_data, now)
+            db.execute(
+                "INSERT INTO quarantine (sha256, file_name, source, container_sha256, sender, received_at, "
+                "ingested_at, ingested_by, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (sha256, file_name, source, container_sha256, sender, received_at, now, by, reason),
+            )
+        return True
+
+    def decide(
+        self, la_code: str, decision: str, note: str, by: str | None = None, version_no: int | None = None,
+        allow_errors: bool = False, now: str | None = None,
+    ) -> Decision:
+        """Record the coordinator's accept or reject of an LA's version (its latest by default)."""
+        from fgc_collect.reference import find_la
+
+        if decision not in ("accept", "reject"):
+            raise ValueError(f"decision must be accept or reject, not {decision!r}")
+        if not note or not note.strip():
+            raise DecisionError("give a note saying why (--note), for the audit log.")
+        la = find_la(la_code)
+        name = la.name if la else la_code
+        code = la.code if la else la_code
+        version = self.version(code, version_no)
+        if version is None:
+            if version_no is None:
+                raise DecisionError(f"no return from {name} ({code}) is held, so there is nothing to {decision}.")
+            count = len(self.versions(code))
+            raise DecisionError(f"{name} has no version {version_no} (versions held: {count}).")
+        if decision == "accept" and version.validation == "errors" and not allow_errors:
+            rules = sorted({issue.rule for issue in self.issues(version.id) if issue.severity == "error"})
+            raise DecisionError(
+                f"version {version.version_no} of {name} has {version.errors} error{'s' if version.errors != 1 else ''} "
+                f"({', '.join(rules)}), so it cannot be accepted: reject it and ask the council to resend, "
+                "or add --despite-errors if the research team has agreed to use it."
+            )
+        with self.db.write() as db:
+            db.execute(
+                "INSERT INTO decisions (version_id, la_code, decision, note, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (version.id, code, decision, note.strip(), by or current_user(), now or now_iso()),
+            )
+        return self.decisions(code)[-1]
+
+    def _prepare_blobs(self, sha256: str, data: bytes, container_sha256: str | None, container_data: bytes | None) -> None:
+        self.blobs.prepare(sha256, data)
+        if container_sha256 and container_data is not None:
+            self.blobs.prepare(container_sha256, container_data)
+
+    def _record_blobs(self, db, sha256, data, container_sha256, container_data, now) -> None:
+        for digest, content in ((container_sha256, container_data), (sha256, data)):
+            if digest is None or content is None:
+                continue
+            db.execute(
+                "INSERT INTO blobs (sha256, size, stored_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                (digest, len(content), now),
+            )
+            self.blobs.record(db, digest, content)
+
+
+def _stored_value(issue) -> str | None:
+    from fgc_collect.spec import load_spec
+
+    if issue.value is None or issue.rule in _NO_VALUE_RULES:
+        return None
+    spec = load_spec()
+    item = issue.item
+    if item and spec.has_input_cell(item):
+        if spec.input_cell(item).kind not in _VALUE_KINDS and item != "A1":
+            return None
+    elif item is not None and not isinstance(issue.value, (int, float)):
+        return None
+    return json.dumps(issue.value, default=str)
+
+
+def safe_file_name(name: str) -> str:
+    """A file name that is safe to create in a temporary folder (no folders, no control characters)."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = "".join(ch if ch.isprintable() and ch not in '<>:"|?*' else "_" for ch in base).strip(" .")
+    return cleaned[:150] or "file"
+
+
+# A crash-test hook: FGC_COLLECT_FAILPOINT=name kills this process at that point (SIGKILL), so the
+# tests can prove a crash between writing a file and committing its row loses nothing.
+_FAILPOINT = os.environ.get("FGC_COLLECT_FAILPOINT")
+
+
+def _failpoint(name: str) -> None:
+    if _FAILPOINT == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -1,0 +1,129 @@
+"""`fgc-collect history LA`: every version of an LA's return, what changed between them item by
+item, and the coordinator's decisions. Free text is never repeated (it may hold personal data):
+a change to it is reported as changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fgc_collect.register.records import Decision, Version
+
+# Kinds whose answers are shown; the rest (names, email addresses, comments) only as "changed".
+SHOWN_KINDS = ("count", "decimal", "choice", "la_code")
+SHOWN_ITEMS = ("A1",)  # the LA's name
+
+
+@dataclass(frozen=True)
+class Change:
+    item_id: str
+    label: str
+    before: str | None  # None: not shown (free text)
+    after: str | None
+
+    def to_json(self) -> dict:
+        return {"item": self.item_id, "label": self.label, "before": self.before, "after": self.after}
+
+    def line(self) -> str:
+        if self.before is None and self.after is None:
+            return f"{self.item_id:<12} {self.label}: text changed"
+        return f"{self.item_id:<12} {self.label}: {self.before} -> {self.after}"
+
+
+def shown_answer(row: dict | None) -> str:
+    """An answer as the coordinator should see it: the figure or code, else what was typed."""
+    if row is None or row.get("located_by") == "missing":
+        return "(cell missing)"
+    kind = row["kind"]
+    if kind in ("count", "decimal") and row["number"] is not None:
+        number = row["number"]
+        return str(int(number)) if float(number).is_integer() else str(number)
+    if kind == "choice" and row["code"] is not None:
+        return row["code"]
+    if row["raw_text"] is None or row["raw_kind"] == "blank":
+        return "blank"
+    return repr(row["raw_text"])
+
+
+def changes_between(old, new, spec) -> list[Change]:
+    """Item by item, what differs between two AggregateReturns (spec order)."""
+    changed = []
+    for cell in spec.input_cells:
+        before_row, after_row = old.row(cell.id), new.row(cell.id)
+        before, after = shown_answer(before_row), shown_answer(after_row)
+        if cell.kind in SHOWN_KINDS or cell.id in SHOWN_ITEMS:
+            if before != after:
+                changed.append(Change(cell.id, cell.label, before, after))
+        else:
+            old_text = (before_row or {}).get("raw_text")
+            new_text = (after_row or {}).get("raw_text")
+            if (old_text or "").strip() != (new_text or "").strip():
+                changed.append(Change(cell.id, cell.label, None, None))
+    return changed
+
+
+@dataclass(frozen=True)
+class VersionHistory:
+    version: Version
+    rules: tuple[str, ...]
+    decisions: tuple[Decision, ...]
+    changes: tuple[Change, ...] | None  # None for the first version
+
+    def to_json(self) -> dict:
+        v = self.version
+        return {
+            "version": v.version_no, "file": v.file_name, "source": v.source, "sha256": v.sha256,
+            "sender": v.sender, "received_at": v.received_at, "ingested_at": v.ingested_at,
+            "ingested_by": v.ingested_by, "validation": v.validation, "errors": v.errors,
+            "warnings": v.warnings, "rules": list(self.rules),
+            "changes_from_previous": None if self.changes is None else [c.to_json() for c in self.changes],
+            "decisions": [d.to_json() for d in self.decisions],
+        }
+
+
+def la_history(register, la) -> list[VersionHistory]:
+    from fgc_collect.spec import load_spec
+
+    spec = load_spec()
+    versions = register.versions(la.code)
+    decisions = register.decisions(la.code)
+    rules = register.rules_by_version()
+    history = []
+    previous = None
+    for version in versions:
+        current = register.read_version(version)
+        history.append(VersionHistory(
+            version,
+            tuple(rules.get(version.id, ())),
+            tuple(d for d in decisions if d.version_id == version.id),
+            None if previous is None else tuple(changes_between(previous, current, spec)),
+        ))
+        previous = current
+    return history
+
+
+def history_json(la, history: list[VersionHistory], state: str) -> dict:
+    return {"la_code": la.code, "la_name": la.name, "state": state, "versions": [entry.to_json() for entry in history]}
+
+
+def format_history(la, history: list[VersionHistory], state: str) -> str:
+    if not history:
+        return f"{la.name} ({la.code}): no return received."
+    lines = [f"{la.name} ({la.code}): {len(history)} version{'s' if len(history) != 1 else ''}; state: {state}"]
+    for entry in history:
+        v = entry.version
+        sender = f" from {v.sender}" if v.sender else ""
+        lines.append("")
+        lines.append(f"Version {v.version_no}: {v.file_name}, received {v.received_at}{sender}")
+        lines.append(f"  from {v.source} [{v.sha256[:12]}], ingested {v.ingested_at} by {v.ingested_by}")
+        counts = f" ({v.errors} errors, {v.warnings} warnings)" if v.errors or v.warnings else ""
+        lines.append(f"  validation: {v.validation}{counts}" + (f": {' '.join(entry.rules)}" if entry.rules else ""))
+        if entry.changes is not None:
+            if entry.changes:
+                lines.append(f"  changed since version {v.version_no - 1} ({len(entry.changes)} item{'s' if len(entry.changes) != 1 else ''}):")
+                lines.extend(f"    {change.line()}" for change in entry.changes)
+            else:
+                lines.append(f"  no answer changed since version {v.version_no - 1}")
+        for decision in entry.decisions:
+            verb = "ACCEPTED" if decision.decision == "accept" else "REJECTED"
+            lines.append(f"  {verb} {decision.decided_at} by {decision.decided_by}: {decision.note}")
+    return "\n".join(lines)

@@ -1,0 +1,341 @@
+"""`fgc-collect ingest`: files, folders, saved emails and zips into the register.
+
+Each spreadsheet that arrived is read, tied to its LA (the template's metadata, A2 and A1 must
+agree), validated against the LA's earlier versions (FGC204) and the other LAs' latest returns
+(FGC201, FGC202), and stored as the LA's next version. The same bytes twice are stored once.
+Whatever cannot be read or tied to one LA goes to the quarantine with the reason: never dropped.
+
+From a notebook:
+
+    from fgc_collect.register import Register, ingest_paths, format_ingest
+    with Register.open("fgc-store") as register:
+        print(format_ingest(ingest_paths(register, ["inbox/"])))
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fgc_collect.register.core import NewVersion, Register, safe_file_name, current_user, now_iso
+from fgc_collect.register.snapshot import snapshot_of
+from fgc_collect.register.unpack import Arrival, unpack_paths
+
+NEW_VERSION = "new version"
+ALREADY_HELD = "already held"
+QUARANTINED = "quarantined"
+ALREADY_QUARANTINED = "already in quarantine"
+SKIPPED = "skipped"
+MAX_REVALIDATIONS = 5  # another process kept adding versions for the same LA: record anyway
+
+
+class IngestError(Exception):
+    """Nothing was ingested; the message is one plain sentence."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    source: str
+    kind: str  # new version | already held | quarantined | already in quarantine | skipped
+    la_code: str | None = None
+    la_name: str | None = None
+    version_no: int | None = None
+    validation: str | None = None
+    errors: int = 0
+    warnings: int = 0
+    reason: str | None = None
+
+    def line(self) -> str:
+        if self.kind == NEW_VERSION:
+            counts = ", ".join(
+                f"{count} {word}{'s' if count != 1 else ''}"
+                for count, word in ((self.errors, "error"), (self.warnings, "warning")) if count
+            )
+            return f"{self.source}: {self.la_name} ({self.la_code}) version {self.version_no}: {self.validation}" + (f" ({counts})" if counts else "")
+        if self.kind == ALREADY_HELD and self.version_no is None:
+            return f"{self.source}: {self.reason}; kept once."
+        if self.kind == ALREADY_HELD:
+            return f"{self.source}: already held as version {self.version_no} of {self.la_name}; nothing to do."
+        if self.kind == QUARANTINED:
+            return f"{self.source}: QUARANTINED: {self.reason}"
+        if self.kind == ALREADY_QUARANTINED:
+            return f"{self.source}: already in quarantine: {self.reason}"
+        return f"{self.source}: skipped ({self.reason})."
+
+
+@dataclass
+class IngestReport:
+    store: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # files in folders that are not returns or emails
+
+    def of_kind(self, kind: str) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.kind == kind]
+
+    @property
+    def exit_code(self) -> int:
+        """2 when a file could not be read as a return (it is in quarantine), as for validate."""
+        return 2 if self.of_kind(QUARANTINED) or self.of_kind(ALREADY_QUARANTINED) else 0
+
+
+def format_ingest(report: IngestReport) -> str:
+    lines = [outcome.line() for outcome in report.outcomes]
+    if report.ignored:
+        lines.append(f"Ignored {len(report.ignored)} file{'s' if len(report.ignored) != 1 else ''} in folders that are neither spreadsheets nor emails: "
+                     + ", ".join(Path(name).name for name in report.ignored[:5]) + (" ..." if len(report.ignored) > 5 else ""))
+    counts = {kind: len(report.of_kind(kind)) for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, SKIPPED)}
+    files = sum(counts[kind] for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED))
+    lines.append(
+        f"{files} file{'s' if files != 1 else ''} into {report.store}: {counts[NEW_VERSION]} new version{'s' if counts[NEW_VERSION] != 1 else ''}, "
+        f"{counts[ALREADY_HELD]} already held, {counts[QUARANTINED]} quarantined"
+        + (f" ({counts[ALREADY_QUARANTINED]} more already in quarantine)" if counts[ALREADY_QUARANTINED] else "")
+        + (f"; {counts[SKIPPED]} email part{'s' if counts[SKIPPED] != 1 else ''} skipped (images in the text, signatures)"
+           if counts[SKIPPED] else "") + "."
+    )
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- identifying
+
+
+def identify(ret, la_override=None):
+    """(LocalAuthority, None) when the file says which LA it is from, else (None, reason).
+
+    The evidence: the LA the template was prefilled for (its metadata), the code in A2 and the
+    name in A1. Every piece that names an LA must name the same one; a template prefilled for one
+    LA and filled in by another names two, and a person must say which (`ingest --la`)."""
+    from fgc_collect.reference import find_la, find_la_by_name, retired_codes
+
+    if la_override is not None:
+        return la_override, None
+    values = ret.values()
+    evidence = []  # (where, LA)
+    meta_la = find_la(ret.metadata.get("la_code"))
+    if meta_la is not None:
+        evidence.append(("the template was prefilled for", meta_la))
+    a2 = values.get("A2")
+    a2_la = find_la(a2) if isinstance(a2, str) else None
+    if a2_la is None and isinstance(a2, str):
+        retired = retired_codes().get(a2.strip().upper())
+        if retired is not None and len(retired.successors) == 1:
+            a2_la = retired.successors[0]
+    if a2_la is not None:
+        evidence.append(("A2 gives the code of", a2_la))
+    a1 = values.get("A1")
+    a1_la = find_la_by_name(a1) if isinstance(a1, str) else None
+    if a1_la is not None:
+        evidence.append(("A1 gives the name of", a1_la))
+    named = {la.code: la for _, la in evidence}
+    if len(named) == 1:
+        return next(iter(named.values())), None
+    name = Path(ret.file).name
+    if not named:
+        shown = f" (A2 holds {a2.strip()[:20]!r})" if isinstance(a2, str) and a2.strip() else ""
+        return None, (
+            f"{name} does not say which LA it is from: A2 is blank or not a 2023-24 LA code{shown}, A1 is not an LA's name, "
+            "and the template was not prefilled; ingest it again with --la CODE once you know."
+        )
+    clash = "; ".join(f"{where} {la.name} ({la.code})" for where, la in evidence)
+    return None, f"{name} names more than one LA: {clash}; ask the council, then ingest it again with --la CODE."
+
+
+# --------------------------------------------------------------------------- ingesting
+
+
+@dataclass
+class _Candidate:
+    order: int
+    arrival: Arrival
+    ret: object  # AggregateReturn, .file = the name as sent
+    la: object  # LocalAuthority
+    revalidations: int = 0
+
+
+Validator = Callable[..., list]  # validate_returns(returns, held=...) -> list[ReturnResult]
+
+
+def ingest_paths(
+    register: Register,
+    paths: Iterable[str | Path],
+    *,
+    la=None,
+    by: str | None = None,
+    peers: bool = True,
+    validator: Validator | None = None,
+) -> IngestReport:
+    """Ingest files, folders, .eml/.msg emails and zips; see the module's docstring.
+
+    la: a LocalAuthority to tie every spreadsheet to (the coordinator knows whose it is).
+    peers: also compare with every other LA's latest version (FGC201/FGC202); reading them all
+    takes a few seconds per 50 LAs held.
+    validator: fgc_collect.validate.validate_returns unless given."""
+    paths = [Path(path) for path in paths]
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise IngestError(f"{missing[0]} does not exist" + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else "") + "; nothing was ingested.")
+    if validator is None:
+        from fgc_collect.validate import validate_returns as validator
+    by = by or current_user()
+    unpacked = unpack_paths(paths)
+    if unpacked.refused:
+        raise IngestError(unpacked.refused[0][1] + " Nothing was ingested.")
+    report = IngestReport(store=register.label, ignored=unpacked.ignored)
+    for where, why in unpacked.skipped:
+        report.outcomes.append(Outcome(where, SKIPPED, reason=why))
+    if not unpacked.arrivals and not unpacked.skipped:
+        raise IngestError("no spreadsheets or emails were found in " + ", ".join(map(str, paths)) + "; nothing was ingested.")
+
+    received_now = now_iso()
+    candidates: list[_Candidate] = []
+    first_seen: dict[str, str] = {}
+    with tempfile.TemporaryDirectory(prefix="fgc-ingest-") as scratch:
+        for order, arrival in enumerate(unpacked.arrivals):
+            outcome = _screen(register, arrival, first_seen, by, received_now)
+            if outcome is not None:
+                report.outcomes.append(outcome)
+                continue
+            ret, problem = _read(arrival, Path(scratch) / str(order))
+            if ret is not None:
+                found, problem = identify(ret, la)
+                if found is not None:
+                    candidates.append(_Candidate(order, arrival, ret, found))
+                    continue
+            report.outcomes.append(_quarantine(register, arrival, problem, by, received_now))
+    report.outcomes.extend(_store_versions(register, candidates, validator, by, peers, received_now))
+    return report
+
+
+def _screen(register: Register, arrival: Arrival, first_seen: dict[str, str], by: str, received_now: str) -> Outcome | None:
+    """The outcome for an arrival that needs no reading (a duplicate, a known non-return), else None."""
+    if arrival.sha256 in first_seen:
+        return Outcome(arrival.source, ALREADY_HELD, reason=f"the same file as {first_seen[arrival.sha256]}",
+                       **_held_fields(register, arrival.sha256))
+    first_seen[arrival.sha256] = arrival.source
+    held = register.version_with_sha(arrival.sha256)
+    if held is not None:
+        return Outcome(arrival.source, ALREADY_HELD, **_held_fields(register, arrival.sha256))
+    if arrival.problem is not None:
+        return _quarantine(register, arrival, arrival.problem, by, received_now)
+    return None
+
+
+def _held_fields(register: Register, sha256: str) -> dict:
+    from fgc_collect.reference import find_la
+
+    held = register.version_with_sha(sha256)
+    if held is None:  # the first copy in this batch is not stored yet
+        return {}
+    la = find_la(held.la_code)
+    return {"la_code": held.la_code, "la_name": la.name if la else held.la_code, "version_no": held.version_no}
+
+
+def _read(arrival: Arrival, folder: Path):
+    """(AggregateReturn with .file = the name as sent, None) or (None, why it is unreadable)."""
+    from fgc_collect.pipeline import read_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / safe_file_name(arrival.name)
+    path.write_bytes(arrival.data)
+    ret, unreadable = read_file(path)
+    if ret is None:
+        return None, unreadable.issues[0].message
+    ret.file = arrival.name
+    return ret, None
+
+
+def _quarantine(register: Register, arrival: Arrival, reason: str, by: str, received_now: str) -> Outcome:
+    container = arrival.container
+    added = register.record_quarantine(
+        arrival.sha256, arrival.data, arrival.name, arrival.source, reason, arrival.sender,
+        arrival.received_at or received_now, by,
+        container_sha256=container.sha256 if container and container.sha256 != arrival.sha256 else None,
+        container_data=container.data if container and container.sha256 != arrival.sha256 else None,
+    )
+    return Outcome(arrival.source, QUARANTINED if added else ALREADY_QUARANTINED, reason=reason)
+
+
+def _store_versions(register, candidates: list[_Candidate], validator, by: str, peers: bool, received_now: str) -> list[Outcome]:
+    """Validate and store in rounds of at most one return per LA, oldest first, so each new
+    version is compared with every version before it (FGC204)."""
+    outcomes: list[Outcome] = []
+    pending = sorted(candidates, key=lambda c: (c.arrival.received_at or received_now, c.order))
+    cache: dict[str, object] = {}
+    while pending:
+        batch, seen, later = [], set(), []
+        for candidate in pending:
+            (later if candidate.la.code in seen else batch).append(candidate)
+            seen.add(candidate.la.code)
+        held, against = _held_returns(register, {c.la.code for c in batch}, peers, cache)
+        results = validator([c.ret for c in batch], held=held)
+        stale = []
+        for candidate, result in zip(batch, results):
+            new = NewVersion(
+                la_code=candidate.la.code, sha256=candidate.arrival.sha256, data=candidate.arrival.data,
+                file_name=candidate.arrival.name, source=candidate.arrival.source, sender=candidate.arrival.sender,
+                received_at=candidate.arrival.received_at or received_now, validation=result.status,
+                issues=result.issues, template_version=candidate.ret.metadata.get("template_version"),
+                container_sha256=candidate.arrival.container.sha256 if candidate.arrival.container else None,
+                container_data=candidate.arrival.container.data if candidate.arrival.container else None,
+                snapshot=snapshot_of(candidate.ret),
+            )
+            recorded = register.record_version(new, against.get(candidate.la.code, set()), by)
+            if recorded.outcome == "stale" and candidate.revalidations < MAX_REVALIDATIONS:
+                candidate.revalidations += 1
+                stale.append(candidate)
+                continue
+            if recorded.outcome == "stale":  # keep it, compared with the versions it was validated with
+                recorded = register.record_version(new, None, by)
+            version = recorded.version
+            kind = NEW_VERSION if recorded.outcome == "stored" else ALREADY_HELD
+            outcomes.append(Outcome(
+                candidate.arrival.source, kind, version.la_code if version else candidate.la.code, candidate.la.name,
+                version.version_no if version else None, version.validation if version else result.status,
+                version.errors if version else 0, version.warnings if version else 0,
+            ))
+        pending = sorted(stale + later, key=lambda c: (c.arrival.received_at or received_now, c.order))
+    return outcomes
+
+
+def _held_returns(register: Register, las: set[str], peers: bool, cache: dict) -> tuple[list, dict[str, set[str]]]:
+    """The returns to validate a round against, oldest first: every version of the round's LAs
+    (FGC204), and with peers the latest version of every other LA (FGC201, FGC202); and, per LA
+    of the round, the SHA-256 of the versions it was validated against."""
+    by_la: dict[str, list] = {}
+    for version in register.versions():
+        by_la.setdefault(version.la_code, []).append(version)
+    chosen = []
+    for code, versions in by_la.items():
+        if code in las:
+            chosen.extend(versions)
+        elif peers:
+            chosen.append(versions[-1])
+    held = []
+    for version in chosen:
+        if version.sha256 not in cache:
+            # The name says which version it is: FGC204's message names the file it compares with.
+            name = f"{version.file_name} (version {version.version_no})"
+            if version.la_code in las:  # read in full: FGC204 says what changed, free text too
+                cache[version.sha256] = register.read_version(version, file=name)
+            else:  # figures only, from the register
+                cache[version.sha256] = register.peer_return(version, file=name)
+        held.append(cache[version.sha256])
+    against = {code: {version.sha256 for version in by_la.get(code, [])} for code in las}
+    return held, against
+
+
+def ingest_and_status(
+    store: str | Path, paths: Sequence[str | Path], echo: Callable[[str], None] = print,
+    validator: Validator | None = None,
+) -> int:
+    """For the demo: ingest `paths` into `store`, print what happened and the status table;
+    returns the ingest's exit code (2 if something went to quarantine). `validator` as for
+    ingest_paths (the demo may pass one that returns the results it already has)."""
+    from fgc_collect.register.status import format_status
+
+    with Register.open(store) as register:
+        report = ingest_paths(register, paths, validator=validator)
+        echo(format_ingest(report))
+        echo(format_status(register.status(), register.quarantine(), register.label))
+    return report.exit_code

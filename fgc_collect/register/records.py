@@ -1,0 +1,67 @@
+"""The register's rows as plain records (no database, no files)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Version:
+    """One distinct file received for an LA (versions are numbered 1, 2, ... per LA)."""
+
+    id: int
+    la_code: str
+    version_no: int
+    sha256: str
+    file_name: str  # the spreadsheet's name as sent
+    source: str  # where it came from: "inbox/RE FGC.eml > returns.zip > Durham.xlsx"
+    container_sha256: str | None  # the email or zip it arrived in, also kept
+    sender: str | None  # the address of the email it arrived in (evidence)
+    received_at: str  # the email's date, else when it was ingested (ISO 8601, UTC offset)
+    ingested_at: str
+    ingested_by: str
+    validation: str  # valid | warnings | errors
+    errors: int
+    warnings: int
+    template_version: str | None
+
+    @property
+    def label(self) -> str:
+        return f"version {self.version_no}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    version_id: int
+    version_no: int
+    la_code: str
+    decision: str  # accept | reject
+    note: str
+    decided_by: str
+    decided_at: str
+
+    def to_json(self) -> dict:
+        return {
+            "version": self.version_no, "decision": self.decision, "note": self.note,
+            "by": self.decided_by, "at": self.decided_at,
+        }
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    """A file kept because it arrived, but not tied to an LA: with the reason."""
+
+    sha256: str
+    file_name: str
+    source: str
+    sender: str | None
+    received_at: str
+    ingested_at: str
+    reason: str
+
+    def to_json(self) -> dict:
+        return {
+            "sha256": self.sha256, "file": self.file_name, "source": self.source, "sender": self.sender,
+            "received_at": self.received_at, "ingested_at": self.ingested_at, "reason": self.reason,
+        }

@@ -1,0 +1,469 @@
+"""The register's storage: one small DB-API layer over SQLite (a folder) or PostgreSQL (a URL),
+numbered schema migrations, and a content-addressed blob store that never overwrites or deletes.
+
+SQLite store (`--store DIR`): `DIR/register.sqlite3` (WAL, foreign keys, synchronous=FULL) and
+the original files under `DIR/blobs/ab/cdef...` (named by SHA-256). A blob is written to a
+temporary file, fsynced and renamed into place *before* the database row that refers to it is
+committed, so a crash leaves at worst an orphan blob, never a row without its file.
+
+PostgreSQL store (`--store postgresql://...`): the blobs live in the database (table
+`blob_data`, bytea) and are inserted in the same transaction as their rows, so a team sharing
+one register needs nothing but the URL.
+
+SQL is written once with `?` placeholders; the PostgreSQL layer translates them. Every write
+goes through `Database.write()`, which holds the register's single write lock for the
+transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-level advisory lock), so two
+processes ingesting at once are serialised at commit time and never number a version twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SQLITE_FILE = "register.sqlite3"
+BLOB_FOLDER = "blobs"
+BLOB_TMP_FOLDER = "tmp"
+BUSY_TIMEOUT_SECONDS = 120
+WRITE_LOCK_KEY = 0x46474331  # "FGC1": the PostgreSQL advisory lock that serialises writers
+STALE_TEMP_SECONDS = 3600
+
+
+class StoreError(Exception):
+    """A register that cannot be opened or used; the message is one plain sentence."""
+
+
+def is_postgres_url(store: str | os.PathLike) -> bool:
+    return str(store).startswith(("postgresql://", "postgres://"))
+
+
+def display_store(store: str | os.PathLike) -> str:
+    """The store as it may be shown: a URL without its password."""
+    text = str(store)
+    if is_postgres_url(text):
+        return re.sub(r"^(postgres(?:ql)?://[^:/@]*):[^@/]*@", r"\1:***@", text)
+    return text
+
+
+# --------------------------------------------------------------------------- migrations
+
+# Each step is applied once, in order, in one transaction, and recorded in schema_version.
+# {ID} and {BYTES} are filled in per dialect; statements under a dialect key run only there.
+# Never edit a step that has been released: add a new one.
+_APPEND_ONLY_TABLES = ("blobs", "versions", "version_cells", "issues", "quarantine", "decisions")
+
+MIGRATIONS: tuple[dict[str, list[str]], ...] = (
+    {  # 1: the register
+        "common": [
+            """CREATE TABLE blobs (
+                sha256 TEXT PRIMARY KEY,
+                size BIGINT NOT NULL,
+                stored_at TEXT NOT NULL
+            )""",
+            # One row per distinct spreadsheet identified as an LA's return: a version.
+            """CREATE TABLE versions (
+                id {ID},
+                la_code TEXT NOT NULL,
+                version_no INTEGER NOT NULL,
+                sha256 TEXT NOT NULL UNIQUE REFERENCES blobs(sha256),
+                file_name TEXT NOT NULL,
+                source TEXT NOT NULL,
+                container_sha256 TEXT REFERENCES blobs(sha256),
+                sender TEXT,
+                received_at TEXT NOT NULL,
+                ingested_at TEXT NOT NULL,
+                ingested_by TEXT NOT NULL,
+                validation TEXT NOT NULL CHECK (validation IN ('valid', 'warnings', 'errors')),
+                errors INTEGER NOT NULL,
+                warnings INTEGER NOT NULL,
+                template_version TEXT,
+                UNIQUE (la_code, version_no)
+            )""",
+            # Each version's answers as read, free text left out (it may be personal): later
+            # returns are compared with the other LAs' figures without re-reading every workbook.
+            """CREATE TABLE version_cells (
+                version_id BIGINT PRIMARY KEY REFERENCES versions(id),
+                snapshot TEXT NOT NULL
+            )""",
+            # The validation result of each version, so status and history never re-validate.
+            """CREATE TABLE issues (
+                id {ID},
+                version_id BIGINT NOT NULL REFERENCES versions(id),
+                position INTEGER NOT NULL,
+                rule TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                item TEXT,
+                sheet TEXT,
+                cell TEXT,
+                value TEXT,
+                message TEXT NOT NULL,
+                UNIQUE (version_id, position)
+            )""",
+            # Files that could not be read or tied to an LA, kept with the reason.
+            """CREATE TABLE quarantine (
+                id {ID},
+                sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+                file_name TEXT NOT NULL,
+                source TEXT NOT NULL,
+                container_sha256 TEXT REFERENCES blobs(sha256),
+                sender TEXT,
+                received_at TEXT NOT NULL,
+                ingested_at TEXT NOT NULL,
+                ingested_by TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                UNIQUE (sha256, reason)
+            )""",
+            # The coordinator's decisions: the audit log, append-only.
+            """CREATE TABLE decisions (
+                id {ID},
+                version_id BIGINT NOT NULL REFERENCES versions(id),
+                la_code TEXT NOT NULL,
+                decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject')),
+                note TEXT NOT NULL,
+                decided_by TEXT NOT NULL,
+                decided_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX versions_by_la ON versions (la_code, version_no)",
+            "CREATE INDEX decisions_by_version ON decisions (version_id, id)",
+        ],
+        "sqlite": [
+            trigger
+            for table in _APPEND_ONLY_TABLES
+            for trigger in (
+                f"""CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+                    BEGIN SELECT RAISE(ABORT, 'the register is append-only: {table} cannot be changed'); END""",
+                f"""CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+                    BEGIN SELECT RAISE(ABORT, 'the register is append-only: {table} cannot be deleted'); END""",
+            )
+        ],
+        "postgresql": [
+            """CREATE TABLE blob_data (
+                sha256 TEXT PRIMARY KEY REFERENCES blobs(sha256),
+                data BYTEA NOT NULL
+            )""",
+            """CREATE FUNCTION fgc_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+               BEGIN
+                 RAISE EXCEPTION 'the register is append-only: % cannot be changed or deleted', TG_TABLE_NAME;
+               END $$""",
+            *[
+                statement
+                for table in (*_APPEND_ONLY_TABLES, "blob_data")
+                for statement in (
+                    f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                        FOR EACH ROW EXECUTE FUNCTION fgc_append_only()""",
+                    f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+                        FOR EACH STATEMENT EXECUTE FUNCTION fgc_append_only()""",
+                )
+            ],
+        ],
+    },
+)
+
+_DIALECT_WORDS = {
+    "sqlite": {"ID": "INTEGER PRIMARY KEY AUTOINCREMENT", "BYTES": "BLOB"},
+    "postgresql": {"ID": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "BYTES": "BYTEA"},
+}
+
+
+def migration_statements(step: dict[str, list[str]], dialect: str) -> list[str]:
+    words = _DIALECT_WORDS[dialect]
+    statements = step.get("common", []) + step.get(dialect, [])
+    return [re.sub(r"\{(ID|BYTES)\}", lambda m: words[m[1]], statement) for statement in statements]
+
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --------------------------------------------------------------------------- the DB-API layer
+
+
+class Database:
+    """A connection with portable SQL: `?` placeholders, rows as dicts, explicit transactions."""
+
+    dialect = ""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def _sql(self, sql: str) -> str:
+        return sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.connection.execute(self._sql(sql), tuple(params))
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        rows = self.execute(sql, params).fetchall()  # fetch all: finishes an INSERT ... RETURNING
+        return rows[0][0] if rows else None
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        """A transaction holding the register's write lock: committed on success, else rolled back."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class SQLiteDatabase(Database):
+    dialect = "sqlite"
+
+    @classmethod
+    def connect(cls, path: Path) -> SQLiteDatabase:
+        # isolation_level=None: no implicit transactions; write() says BEGIN IMMEDIATE itself.
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        return cls(connection)
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Database]:
+        """A consistent snapshot across several queries."""
+        self.connection.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.connection.execute("COMMIT")
+
+
+class PostgresDatabase(Database):
+    dialect = "postgresql"
+
+    @classmethod
+    def connect(cls, url: str) -> PostgresDatabase:
+        try:
+            import psycopg
+        except ImportError:  # pragma: no cover - psycopg is a dependency
+            raise StoreError("a PostgreSQL register needs the psycopg package (pip install 'psycopg[binary]').") from None
+        try:
+            connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as error:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise StoreError(f"could not connect to the PostgreSQL register {display_store(url)} ({reason}).") from None
+        return cls(connection)
+
+    def _sql(self, sql: str) -> str:
+        # psycopg's placeholder is %s; a literal % must be doubled.
+        return sql.replace("%", "%%").replace("?", "%s")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if not params:  # no placeholder processing: $$ bodies and % stay as written
+            return self.connection.execute(sql)
+        return self.connection.execute(self._sql(sql), tuple(params))
+
+    @contextmanager
+    def write(self) -> Iterator[Database]:
+        with self.connection.transaction():
+            self.connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            yield self
+
+    @contextmanager
+    def read(self) -> Iterator[Database]:
+        with self.connection.transaction():
+            self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield self
+
+
+def schema_version(db: Database) -> int:
+    return int(db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_version") or 0)
+
+
+def _up_to_date(db: Database) -> bool:
+    """True when the schema is current (checked without the write lock, so readers never wait)."""
+    if db.dialect == "sqlite":
+        exists = db.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
+    else:
+        exists = db.scalar("SELECT to_regclass('schema_version') IS NOT NULL")
+    return bool(exists) and schema_version(db) == SCHEMA_VERSION
+
+
+def migrate(db: Database, now: str) -> int:
+    """Bring the schema up to date; safe when several processes open a new store at once."""
+    if _up_to_date(db):
+        return SCHEMA_VERSION
+    with db.write():
+        # Inside the write lock, so two processes never both create the tables.
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        current = schema_version(db)
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"this register was made by a newer fgc-collect (schema {current}, this one knows {SCHEMA_VERSION}); "
+                "upgrade fgc-collect to use it."
+            )
+        for number, step in enumerate(MIGRATIONS, start=1):
+            if number <= current:
+                continue
+            for statement in migration_statements(step, db.dialect):
+                db.execute(statement)
+            db.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (number, now))
+    return schema_version(db)
+
+
+# --------------------------------------------------------------------------- blobs
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class FolderBlobs:
+    """Files under `<store>/blobs/ab/cdef...`, written once: temp file, fsync, rename, fsync folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tmp = root / BLOB_TMP_FOLDER
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:]
+
+    def prepare(self, sha256: str, data: bytes) -> None:
+        """Put the file in place before its row is committed (a crash leaves an orphan at worst)."""
+        target = self.path(sha256)
+        if target.exists() and target.stat().st_size == len(data):
+            return  # already stored (content-addressed: same name, same bytes)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f"{sha256[:16]}.{os.getpid()}.", dir=self.tmp)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, target)  # atomic: the name never points at a partial file
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        _fsync_folder(target.parent)
+
+    def record(self, db: Database, sha256: str, data: bytes) -> None:
+        """Nothing to add inside the transaction: the file is already in place."""
+
+    def read(self, db: Database, sha256: str) -> bytes:
+        try:
+            return self.path(sha256).read_bytes()
+        except FileNotFoundError:
+            raise StoreError(f"the register's copy of file {sha256[:12]} is missing from {self.root}.") from None
+
+    @contextmanager
+    def as_file(self, db: Database, sha256: str, name: str) -> Iterator[Path]:
+        """The blob as a file named `name` (readers show the name in their messages)."""
+        with tempfile.TemporaryDirectory(prefix="fgc-blob-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(self.read(db, sha256))
+            yield path
+
+    def sweep_temporaries(self) -> None:
+        """Remove temporary files a killed process left (old enough not to be in use)."""
+        if not self.tmp.is_dir():
+            return
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for leftover in self.tmp.iterdir():
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+            except OSError:
+                pass
+
+
+class DatabaseBlobs:
+    """Blobs as bytea rows, inserted in the same transaction as the rows that refer to them."""
+
+    def prepare(self, sha256: str, data: bytes) -> None:
+        """Nothing before the transaction: the bytes go in with the row."""
+
+    def record(self, db: Database, sha256: str, data: bytes) -> None:
+        db.execute("INSERT INTO blob_data (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING", (sha256, data))
+
+    def read(self, db: Database, sha256: str) -> bytes:
+        data = db.scalar("SELECT data FROM blob_data WHERE sha256 = ?", (sha256,))
+        if data is None:
+            raise StoreError(f"the register's copy of file {sha256[:12]} is missing.")
+        return bytes(data)
+
+    @contextmanager
+    def as_file(self, db: Database, sha256: str, name: str) -> Iterator[Path]:
+        with tempfile.TemporaryDirectory(prefix="fgc-blob-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(self.read(db, sha256))
+            yield path
+
+    def sweep_temporaries(self) -> None:
+        pass
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+# --------------------------------------------------------------------------- opening a store
+
+
+def open_store(store: str | os.PathLike, create: bool, now: str) -> tuple[Database, FolderBlobs | DatabaseBlobs]:
+    """The database (migrated) and blob store for `store`: a folder or a postgresql:// URL."""
+    if is_postgres_url(store):
+        db: Database = PostgresDatabase.connect(str(store))
+        blobs: FolderBlobs | DatabaseBlobs = DatabaseBlobs()
+        if not create and db.scalar("SELECT to_regclass('schema_version')") is None:
+            db.close()
+            raise StoreError(f"there is no register in the database {display_store(store)} yet; run fgc-collect ingest first.")
+    else:
+        folder = Path(store)
+        if folder.exists() and not folder.is_dir():
+            raise StoreError(f"the store {folder} is a file, not a folder; give a folder (or a postgresql:// URL).")
+        database_file = folder / SQLITE_FILE
+        if not database_file.exists():
+            if not create:
+                raise StoreError(f"there is no register at {folder} yet; run fgc-collect ingest first (or give --store).")
+            if folder.exists() and any(entry for entry in folder.iterdir() if entry.name not in (SQLITE_FILE, BLOB_FOLDER)):
+                raise StoreError(f"{folder} is a folder of other files, not a register; give an empty or new folder as --store.")
+            folder.mkdir(parents=True, exist_ok=True)
+        try:
+            db = SQLiteDatabase.connect(database_file)
+        except sqlite3.Error as error:
+            raise StoreError(f"the register at {folder} could not be opened ({error}).") from None
+        blobs = FolderBlobs(folder / BLOB_FOLDER)
+        blobs.sweep_temporaries()
+    try:
+        migrate(db, now)
+    except StoreError:
+        db.close()
+        raise
+    except Exception as error:  # noqa: BLE001 - a damaged or foreign database is one sentence
+        db.close()
+        raise StoreError(f"the register at {display_store(store)} could not be opened ({type(error).__name__}: {error}).") from None
+    return db, blobs
