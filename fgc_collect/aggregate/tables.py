@@ -1,0 +1,717 @@
+"""The national tables: coverage, the funnel, who gets an FGC, why not, and estimates for England.
+
+Each table has a row for England, each region and each LA (the estimates: England and regions),
+in the layout of DfE's Explore Education Statistics (EES). A cell is built from the ledger's keys,
+so disclosure control acts on every table at once; rendering turns a cell into the text the CSV
+shows: a figure, or a GSS symbol (c suppressed, x not available, z not applicable, low rounds to
+zero). Only figures LAs provided count: a blank item or breakdown is "not provided" and the LA is
+left out of that figure and its denominator (never read as 0); the coverage notes list them.
+
+Pure: records in, polars frames of text out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import polars as pl
+
+from fgc_collect.aggregate.estimate import AUXILIARY_LABELS, Estimate, auxiliary_values, ratio_estimates
+from fgc_collect.aggregate.ledger import LA_LEVEL, NATIONAL_LEVEL, REGION_LEVEL, Key, Ledger
+from fgc_collect.aggregate.records import Inputs, LARecord
+from fgc_collect.aggregate.suppress import DEFAULT_THRESHOLD, Protection, protect
+from fgc_collect.reference import LocalAuthority
+from fgc_collect.spec import Item, Spec, load_spec
+
+SUPPRESSED, NOT_AVAILABLE, NOT_APPLICABLE, LOW = "c", "x", "z", "low"
+SYMBOLS = {
+    SUPPRESSED: "confidential: suppressed to protect children and families (a count from 1 to the threshold, "
+                "or a count that would let one be worked out), or a figure built on one",
+    NOT_AVAILABLE: "not available: the LA sent no usable return, or did not provide this figure",
+    NOT_APPLICABLE: "not applicable: the LA had no FGC service, or a rate's denominator is 0",
+    LOW: "rounds to 0 but is not 0 (only when counts are rounded)",
+}
+
+COUNTRY_CODE, COUNTRY_NAME = "E92000001", "England"
+NATIONAL, REGIONAL, LOCAL = "National", "Regional", "Local authority"
+GEOGRAPHY_COLUMNS = ("time_period", "time_identifier", "geographic_level", "country_code", "country_name",
+                     "region_code", "region_name", "old_la_code", "new_la_code", "la_name")
+TIME_IDENTIFIER = "Financial year"
+
+# The funnel: (item, column, label). Items are the spec's; column names and labels are the tables'.
+FUNNEL = (
+    ("B1", "families_referred", "Families referred"),
+    ("C1", "families_offered", "Families offered an FGC"),
+    ("C1_PLO", "families_offered_pre_proceedings", "of which offered at pre-proceedings"),
+    ("C2", "families_consented", "Families who consented"),
+    ("C9", "families_declined", "Families who declined"),
+    ("D1", "fgcs_held", "Initial FGCs held (families)"),
+    ("D1_PLO", "fgcs_held_pre_proceedings", "of which held at pre-proceedings"),
+    ("D9", "fgcs_not_held", "Consented FGCs not held (families)"),
+    ("D2", "review_fgcs", "Review FGCs held"),
+    ("D11", "plans_agreed", "Initial FGCs where a plan was agreed"),
+    ("B2", "children_referred", "Children referred"),
+    ("C3", "children_consented", "Children in families who consented"),
+    ("D3", "children_in_fgcs_held", "Children in initial FGCs held"),
+)
+# Rates between two counts: (column, label, numerator, denominator, scale, decimals, unit).
+RATES = (
+    ("offer_rate", "Offer rate: families offered per 100 referred", "C1", "B1", 100, 1, "%"),
+    ("consent_rate", "Consent rate: families consenting per 100 offered", "C2", "C1", 100, 1, "%"),
+    ("take_up_rate", "Take-up rate: FGCs held per 100 families consenting", "D1", "C2", 100, 1, "%"),
+    ("overall_rate", "Overall rate: FGCs held per 100 families referred", "D1", "B1", 100, 1, "%"),
+    ("children_per_family_referred", "Children per family referred", "B2", "B1", 1, 2, ""),
+    ("children_per_family_consented", "Children per family consenting", "C3", "C2", 1, 2, ""),
+    ("children_per_family_held", "Children per family at an FGC held", "D3", "D1", 1, 2, ""),
+)
+ESTIMATED = ("B1", "C1", "C2", "D1", "B2", "C3", "D3")
+# Who gets an FGC: the three stages (the breakdowns' totals) and the characteristics.
+STAGES = (
+    ("B2", "children_referred", "Children referred"),
+    ("C3", "children_consented", "Children whose families consented"),
+    ("D3", "children_in_fgcs_held", "Children in FGCs held"),
+)
+CHARACTERISTICS = (
+    ("AGE", "Age"), ("SEX", "Sex"), ("ETH", "Ethnicity"), ("DIS", "Disability"),
+    ("STATUS", "Social care status at referral"),
+)
+# Why not: (breakdown item, table name, title, count column, count label).
+REASONS = (
+    ("B8", "fgc_referral_sources", "Families referred to FGC services, by who referred them",
+     "families_referred", "Families referred"),
+    ("C10", "fgc_decline_reasons", "Families who declined the offer of an FGC, by main reason",
+     "families_declined", "Families who declined"),
+    ("D10", "fgc_not_held_reasons", "Consented FGCs that did not take place, by main reason",
+     "fgcs_not_held", "Consented FGCs not held (families)"),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Publication settings: the suppression threshold (counts 1 to threshold are suppressed at
+    LA and regional level), rounding of published counts (None: unrounded), the auxiliary
+    variable of the estimates, and the bootstrap."""
+
+    threshold: int = DEFAULT_THRESHOLD
+    round_to: int | None = None
+    auxiliary: str = "population"
+    draws: int = 2000
+    seed: int = 20240331
+    min_interval_las: int = 5  # fewer known LAs in an area: no interval (x)
+
+    def __post_init__(self) -> None:
+        if self.threshold < 1:
+            raise ValueError("the suppression threshold must be a whole number of at least 1")
+        if self.round_to is not None and self.round_to < 1:
+            raise ValueError("counts can only be rounded to a whole number of at least 1")
+        if self.auxiliary not in AUXILIARY_LABELS:
+            raise ValueError(f"the auxiliary variable must be one of {', '.join(AUXILIARY_LABELS)}")
+
+
+@dataclass(frozen=True)
+class Geo:
+    level: str
+    code: str
+    name: str
+    members: tuple[str, ...]  # LA codes in the area
+    la: LocalAuthority | None = None
+    region_code: str = ""
+    region_name: str = ""
+
+    @property
+    def rank(self) -> int:
+        return {NATIONAL: NATIONAL_LEVEL, REGIONAL: REGION_LEVEL, LOCAL: LA_LEVEL}[self.level]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: str
+    unit: str = ""
+    dp: int | None = None  # None: a whole number (or text)
+    hint: str = ""
+    grouping: str = ""  # a filter's filter_grouping_column / an indicator's indicator_grouping
+    count: bool = False  # a count of children or families (rounded when rounding is on)
+    text: bool = False  # text, not a figure (a provider's name)
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: float | int | str | None
+    symbol: str = NOT_AVAILABLE  # shown when value is None
+    inputs: tuple[Key, ...] = ()  # the counts this figure reveals: c if any is suppressed
+
+
+@dataclass
+class Row:
+    geo: Geo
+    filters: tuple[str, ...]
+    cells: dict[str, Cell]
+
+
+@dataclass
+class Table:
+    name: str  # file stem, e.g. fgc_funnel
+    title: str
+    description: str
+    filters: list[Column]
+    indicators: list[Column]
+    rows: list[Row] = field(default_factory=list)
+    levels: tuple[str, ...] = (NATIONAL, REGIONAL, LOCAL)
+
+    @property
+    def geography_columns(self) -> tuple[str, ...]:
+        if LOCAL in self.levels:
+            return GEOGRAPHY_COLUMNS
+        return GEOGRAPHY_COLUMNS[:7]
+
+    @property
+    def meta_filters(self) -> list[Column]:
+        """The filters the metadata lists: a filter's grouping column is not one itself."""
+        groups = {column.grouping for column in self.filters}
+        return [column for column in self.filters if column.name not in groups]
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.geography_columns, *(c.name for c in self.filters), *(c.name for c in self.indicators)]
+
+
+@dataclass
+class NationalTables:
+    """Everything `publish` writes, before it is written."""
+
+    spec: Spec
+    config: Config
+    inputs: Inputs
+    ledger: Ledger
+    protection: Protection
+    tables: list[Table]
+    frames: dict[str, pl.DataFrame]
+    notes: list[str]
+    estimates: dict[str, dict[str, Estimate]]
+
+    def frame(self, name: str) -> pl.DataFrame:
+        return self.frames[name]
+
+    def table(self, name: str) -> Table:
+        return next(table for table in self.tables if table.name == name)
+
+    def value(self, table: str, column: str, area: str = COUNTRY_CODE, **filters: str) -> str:
+        """The text a table shows for an area (LA, region or England code) and filter values."""
+        frame = self.frames[table]
+        level_column = {COUNTRY_CODE: "country_code"}.get(area)
+        if level_column:
+            frame = frame.filter(pl.col("geographic_level") == NATIONAL)
+        elif area.startswith("E12"):
+            frame = frame.filter((pl.col("geographic_level") == REGIONAL) & (pl.col("region_code") == area))
+        else:
+            frame = frame.filter((pl.col("geographic_level") == LOCAL) & (pl.col("new_la_code") == area))
+        for name, wanted in filters.items():
+            frame = frame.filter(pl.col(name) == wanted)
+        if frame.height != 1:
+            raise KeyError(f"{table}: {frame.height} rows for {area} {filters}")
+        return frame[column][0]
+
+
+def time_period(spec: Spec) -> str:
+    """EES's six-digit financial year: 202324 for 2023-24."""
+    return f"{spec.period_start.year}{str(spec.period_end.year)[-2:]}"
+
+
+def geographies(las: Sequence[LocalAuthority]) -> list[Geo]:
+    regions = list(dict.fromkeys((la.region_code, la.region_name) for la in las))
+    geos = [Geo(NATIONAL, COUNTRY_CODE, COUNTRY_NAME, tuple(la.code for la in las))]
+    for code, name in regions:
+        members = tuple(la.code for la in las if la.region_code == code)
+        geos.append(Geo(REGIONAL, code, name, members, region_code=code, region_name=name))
+    for la in las:
+        geos.append(Geo(LOCAL, la.code, la.name, (la.code,), la, la.region_code, la.region_name))
+    return geos
+
+
+# --------------------------------------------------------------------------------- building
+
+
+class _Builder:
+    def __init__(self, inputs: Inputs, config: Config, spec: Spec):
+        self.inputs, self.config, self.spec = inputs, config, spec
+        self.las = inputs.las
+        self.records = inputs.by_code
+        self.geos = geographies(self.las)
+        self.notes: list[str] = []
+        self.unusable_breakdowns: dict[str, list[tuple[str, str]]] = {}
+        self._used: dict[str, list[LARecord]] = {}
+        self._active: dict[str, list[str]] = {}
+        self._none: dict[str, list[str]] = {}
+        self._providers: dict[tuple[tuple[str, ...], str], frozenset[str]] = {}
+        self.ledger = Ledger({la.code: la.region_code for la in self.las}, self._la_values())
+        self._add_return_inequalities()
+
+    # --- what each LA provided
+    def _la_values(self) -> dict[tuple[str, str], int]:
+        values: dict[tuple[str, str], int] = {}
+        for record in self.records.values():
+            if record.service == "N":
+                continue  # no service: every count is 0, and shown as z
+            for item in self.spec.counts:
+                figure = record.figure(item.id)
+                if figure is not None:
+                    values[(item.id, record.la.code)] = figure
+            for item in self.spec.breakdowns:
+                figures = [record.figure(cell.id) for cell in item.cells]
+                total = record.figure(item.total)
+                if any(f is None for f in figures):
+                    if any(f is not None for f in figures):
+                        self.unusable_breakdowns.setdefault(item.id, []).append((record.la.code, "partly blank"))
+                    continue
+                if total is not None and sum(figures) != total:
+                    self.unusable_breakdowns.setdefault(item.id, []).append(
+                        (record.la.code, f"adds up to {sum(figures)}, not {total}"))
+                    continue
+                if total is None:
+                    continue
+                for cell, figure in zip(item.cells, figures):
+                    values[(cell.id, record.la.code)] = figure
+        return values
+
+    def _add_return_inequalities(self) -> None:
+        """The rules every used return passes (errors FGC104, FGC105) are known to readers too."""
+        comparisons = self.spec.comparisons("FGC104") + self.spec.comparisons("FGC105")
+        for code in sorted({code for _, code in self.ledger.la_values}):
+            for comparison in comparisons:
+                items = comparison.left + comparison.right
+                if not all(self.ledger.provided(item, code) for item in items):
+                    continue
+                left = [self.ledger.count(item, (code,), LA_LEVEL) for item in comparison.left]
+                right = [self.ledger.count(item, (code,), LA_LEVEL) for item in comparison.right]
+                figures = {item: self.ledger.la_values[(item, code)] for item in items}
+                if not comparison.holds(figures):
+                    continue
+                if comparison.op == "<=":
+                    self.ledger.inequality(left, right)
+                else:
+                    self.ledger.inequality(right, left)
+
+    # --- who is where (memoised: asked for every cell)
+    def used(self, geo: Geo) -> list[LARecord]:
+        found = self._used.get(geo.code)
+        if found is None:
+            found = self._used[geo.code] = [self.records[code] for code in geo.members if code in self.records]
+        return found
+
+    def active(self, geo: Geo) -> list[str]:
+        """Used LAs in the area that did not say they had no service."""
+        found = self._active.get(geo.code)
+        if found is None:
+            found = self._active[geo.code] = [r.la.code for r in self.used(geo) if r.service != "N"]
+        return found
+
+    def no_service(self, geo: Geo) -> list[str]:
+        found = self._none.get(geo.code)
+        if found is None:
+            found = self._none[geo.code] = [r.la.code for r in self.used(geo) if r.service == "N"]
+        return found
+
+    def providers(self, items: Sequence[str], geo: Geo) -> frozenset[str]:
+        """The area's active LAs that provided every one of items (memoised)."""
+        signature = (tuple(items), geo.code)
+        found = self._providers.get(signature)
+        if found is None:
+            found = self._providers[signature] = self.ledger.providers(items, self.active(geo))
+        return found
+
+    def absent_symbol(self, geo: Geo) -> str:
+        """The symbol for a figure an area does not have."""
+        if geo.level == LOCAL:
+            record = self.records.get(geo.code)
+            if record is not None and record.service == "N":
+                return NOT_APPLICABLE
+        return NOT_AVAILABLE
+
+    # --- cells
+    def count(self, geo: Geo, item: str, providers_of: Sequence[str] | None = None) -> Cell:
+        """The sum of item over the area's LAs that provided it (and providers_of, if given)."""
+        needed = list(providers_of or (item,))
+        providers = self.providers(needed, geo)
+        key = self.ledger.count(item, providers, geo.rank)
+        if key is not None:
+            return Cell(self.ledger.values[key], inputs=(key,))
+        if geo.level != LOCAL and self.no_service(geo) and not self.active(geo):
+            return Cell(0)  # every used LA in the area had no service: none
+        return Cell(None, self.absent_symbol(geo))
+
+    def breakdown(self, geo: Geo, item: Item) -> tuple[Cell, list[Cell]]:
+        """A breakdown's total and categories over the area's LAs that provided it whole, with
+        the equation between them recorded for disclosure control."""
+        categories = [cell.id for cell in item.cells]
+        providers = self.providers([item.total, *categories], geo)
+        found = self.ledger.breakdown(item.total, categories, providers, geo.rank)
+        if found is None:
+            empty = self.count(geo, item.total, providers_of=[item.total, *categories])
+            return empty, [Cell(empty.value, empty.symbol) for _ in categories]
+        total, keys = found
+        return (Cell(self.ledger.values[total], inputs=(total,)),
+                [Cell(self.ledger.values[key], inputs=(key,)) for key in keys])
+
+    def missing_rate(self, geo: Geo) -> Cell:
+        """A rate an area cannot have: z where its used LAs had no service (0 out of 0), else x."""
+        if geo.level != LOCAL and self.no_service(geo) and not self.active(geo):
+            return Cell(None, NOT_APPLICABLE)
+        return Cell(None, self.absent_symbol(geo))
+
+    def ratio(self, geo: Geo, numerator: str, denominator: str, scale: float) -> Cell:
+        providers = self.providers([numerator, denominator], geo)
+        top = self.ledger.count(numerator, providers, geo.rank)
+        bottom = self.ledger.count(denominator, providers, geo.rank)
+        if top is None or bottom is None:
+            return self.missing_rate(geo)
+        if self.ledger.values[bottom] == 0:
+            return Cell(None, NOT_APPLICABLE, (top, bottom))
+        return Cell(self.ledger.values[top] / self.ledger.values[bottom] * scale, inputs=(top, bottom))
+
+    def per_child(self, geo: Geo, item: str, base: str, scale: float) -> Cell:
+        """item per `scale` children of the reference base (population or children in need),
+        over the LAs that provided item and those without a service (who had none)."""
+        if geo.level == LOCAL and self.absent_symbol(geo) == NOT_APPLICABLE:
+            return Cell(None, NOT_APPLICABLE)
+        figure = (lambda la: la.child_population_0_17) if base == "population" else (lambda la: la.cin_at_31_march_2024)
+        by_code = {la.code: la for la in self.las}
+        known = [code for code in self.active(geo) if figure(by_code[code]) is not None]
+        providers = self.ledger.providers([item], known)
+        none = [code for code in self.no_service(geo) if figure(by_code[code]) is not None]
+        if not providers and not none:
+            return Cell(None, self.absent_symbol(geo))
+        children = sum(figure(by_code[code]) for code in (*providers, *none))
+        key = self.ledger.count(item, providers, geo.rank)
+        top = self.ledger.values[key] if key is not None else 0
+        if not children:
+            return Cell(None, NOT_APPLICABLE)
+        return Cell(top / children * scale, inputs=(key,) if key is not None else ())
+
+
+def _round_half_up(value: float, dp: int) -> Decimal:
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-dp), rounding=ROUND_HALF_UP)
+
+
+_FORMATS = {dp: f"{{:.{dp}f}}".format for dp in range(6)}
+
+
+def _fixed(value: float, dp: int) -> str:
+    """value to dp decimal places, halves rounded up (37.45 -> 37.5, as people round)."""
+    scaled = value * 10 ** dp
+    nearest = round(scaled)
+    if abs(scaled - nearest) == 0.5 or abs(abs(scaled - int(scaled)) - 0.5) < 1e-9:
+        return f"{_round_half_up(value, dp):.{dp}f}"  # a half: decide on the decimal value
+    return _FORMATS[dp](nearest / 10 ** dp)
+
+
+def render_cell(cell: Cell, column: Column, suppressed: frozenset[Key], round_to: int | None) -> str:
+    for key in cell.inputs:
+        if key in suppressed:
+            return SUPPRESSED
+    if cell.value is None:
+        return cell.symbol
+    if isinstance(cell.value, str):
+        return cell.value
+    if column.count and round_to:
+        rounded = int(_round_half_up(cell.value / round_to, 0)) * round_to
+        return LOW if rounded == 0 and cell.value > 0 else str(rounded)
+    if column.dp is None:
+        return str(int(round(cell.value)))
+    return _fixed(cell.value, column.dp)
+
+
+def render(table: Table, suppressed: frozenset[Key], config: Config, period: str) -> pl.DataFrame:
+    columns: dict[str, list[str]] = {name: [] for name in table.columns}
+    indicator_columns = table.indicators
+    for row in table.rows:
+        geo = row.geo
+        values = {
+            "time_period": period, "time_identifier": TIME_IDENTIFIER, "geographic_level": geo.level,
+            "country_code": COUNTRY_CODE, "country_name": COUNTRY_NAME,
+            "region_code": geo.region_code, "region_name": geo.region_name,
+            "old_la_code": geo.la.old_code if geo.la else "", "new_la_code": geo.la.code if geo.la else "",
+            "la_name": geo.la.name if geo.la else "",
+        }
+        for name in table.geography_columns:
+            columns[name].append(values[name])
+        for column, value in zip(table.filters, row.filters):
+            columns[column.name].append(value)
+        for column in indicator_columns:
+            columns[column.name].append(render_cell(row.cells[column.name], column, suppressed, config.round_to))
+    return pl.DataFrame(columns, schema={name: pl.String for name in table.columns})
+
+
+# ------------------------------------------------------------------------------------ tables
+
+
+def _coverage(b: _Builder) -> Table:
+    spec = b.spec
+    models = spec.item("A6").choices
+    stages = spec.item("A8").cells
+    indicators = [
+        Column("las", "Local authorities"),
+        Column("returns_received", "Returns received"),
+        Column("returns_used", "Returns used (no validation errors, or accepted)"),
+        Column("returns_not_used", "Returns received but not used"),
+        Column("child_population", "Children aged 0 to 17"),
+        Column("child_population_responding", "Children aged 0 to 17 living in LAs whose return is used"),
+        Column("child_population_covered_pct", "Share of children aged 0 to 17 living in LAs whose return is used", "%", 1),
+        Column("las_with_service", "LAs with an FGC service in 2023-24", grouping="FGC service"),
+        Column("las_without_service", "LAs without an FGC service in 2023-24", grouping="FGC service"),
+        *(Column(f"service_{m.code.lower()}", f"Delivery model: {m.label}", grouping="Delivery model") for m in models),
+        *(Column(f"offered_at_{c.category.code.lower()}", f"FGCs offered at: {c.category.label}",
+                 grouping="Stages at which FGCs were offered") for c in stages),
+        Column("external_provider", "External provider (as named by the LA)", grouping="Delivery model", text=True),
+    ]
+    table = Table("fgc_coverage", "Coverage: returns received and used, and FGC services",
+                  "Which LAs sent a usable return, the share of England's children they cover, and how their "
+                  "FGC services were run.", [], indicators)
+    received = b.inputs.received_codes
+    by_code = {la.code: la for la in b.las}
+    for geo in b.geos:
+        used = b.used(geo)
+        with_service = [r for r in used if r.service == "Y"]
+        population = [by_code[c].child_population_0_17 for c in geo.members]
+        covered = [by_code[r.la.code].child_population_0_17 for r in used]
+        cells: dict[str, Cell] = {
+            "las": Cell(len(geo.members)),
+            "returns_received": Cell(sum(1 for c in geo.members if c in received)),
+            "returns_used": Cell(len(used)),
+            "returns_not_used": Cell(sum(1 for c in geo.members if c in received and c not in b.records)),
+            "child_population": Cell(sum(p for p in population if p is not None)),
+            "child_population_responding": Cell(sum(p for p in covered if p is not None)),
+            "child_population_covered_pct": Cell(100 * sum(p for p in covered if p is not None) / sum(p for p in population if p is not None)),
+        }
+        answered = [r for r in used if r.service is not None]
+        unknown = NOT_AVAILABLE
+        cells["las_with_service"] = Cell(len(with_service) if answered else None, unknown)
+        cells["las_without_service"] = Cell(sum(1 for r in used if r.service == "N") if answered else None, unknown)
+        for model in models:
+            cells[f"service_{model.code.lower()}"] = Cell(
+                sum(1 for r in with_service if r.values.get("A6") == model.code) if with_service else None,
+                NOT_APPLICABLE if answered else unknown)
+        for stage in stages:
+            cells[f"offered_at_{stage.category.code.lower()}"] = Cell(
+                sum(1 for r in with_service if r.values.get(stage.id) == "Y") if with_service else None,
+                NOT_APPLICABLE if answered else unknown)
+        if geo.level == LOCAL:
+            record = b.records.get(geo.code)
+            provider = record.text("A7") if record else None
+            model = record.values.get("A6") if record else None
+            symbol = NOT_APPLICABLE if record is not None and (record.service == "N" or model == "INHOUSE") else NOT_AVAILABLE
+            cells["external_provider"] = Cell(provider, symbol)
+            if record is not None and record.service == "Y" and model is None:
+                for m in models:
+                    cells[f"service_{m.code.lower()}"] = Cell(None, NOT_AVAILABLE)
+            if record is not None and record.service == "Y":
+                for stage in stages:
+                    if record.values.get(stage.id) not in ("Y", "N"):
+                        cells[f"offered_at_{stage.category.code.lower()}"] = Cell(None, NOT_AVAILABLE)
+        else:
+            cells["external_provider"] = Cell(None, NOT_APPLICABLE)
+        table.rows.append(Row(geo, (), cells))
+    return table
+
+
+def _funnel(b: _Builder) -> Table:
+    indicators = [Column(col, label, count=True, grouping="Families" if not col.startswith("children") else "Children")
+                  for _, col, label in FUNNEL]
+    indicators += [Column(col, label, unit, dp, grouping="Rates") for col, label, _, _, _, dp, unit in RATES]
+    indicators += [
+        Column("children_referred_per_10000", "Children referred per 10,000 children aged 0 to 17", "", 1, grouping="Rates"),
+        Column("children_referred_per_100_cin", "Children referred per 100 children in need at 31 March 2024", "", 1,
+               grouping="Rates"),
+    ]
+    table = Table("fgc_funnel", "The FGC funnel: referral, offer, consent and FGCs held",
+                  "Families and children at each stage, and the rates between stages.", [], indicators)
+    for geo in b.geos:
+        cells = {col: b.count(geo, item) for item, col, _ in FUNNEL}
+        for col, _, top, bottom, scale, _, _ in RATES:
+            cells[col] = b.ratio(geo, top, bottom, scale)
+        cells["children_referred_per_10000"] = b.per_child(geo, "B2", "population", 10000)
+        cells["children_referred_per_100_cin"] = b.per_child(geo, "B2", "cin", 100)
+        table.rows.append(Row(geo, (), cells))
+    return table
+
+
+def _breakdowns_by_stage(spec: Spec) -> dict[str, dict[str, Item]]:
+    """category set -> stage total item -> the breakdown item (B3 for AGE at referral, ...)."""
+    found: dict[str, dict[str, Item]] = {}
+    for item in spec.breakdowns:
+        found.setdefault(item.category_set, {})[item.total] = item
+    return found
+
+
+def _characteristics(b: _Builder) -> Table:
+    by_stage = _breakdowns_by_stage(b.spec)
+    indicators = []
+    for _, col, label in STAGES:
+        indicators.append(Column(col, label, count=True, grouping=label))
+        indicators.append(Column(f"{col}_pct", f"{label}: percentage", "%", 1, grouping=label))
+    indicators.append(Column("equity_ratio", "Equity ratio: share among children in FGCs held / share among children referred",
+                             "", 2, grouping="Equity"))
+    filters = [
+        Column("characteristic_type", "Type of characteristic"),  # the grouping column of characteristic
+        Column("characteristic", "Characteristic", hint="Age, sex, ethnicity, disability or social care status",
+               grouping="characteristic_type"),
+    ]
+    table = Table("fgc_characteristics", "Who gets an FGC: children at referral, consent and FGC held, by characteristic",
+                  "Children at each stage by age, sex, ethnicity, disability and social care status, and the equity "
+                  "ratio.", filters, indicators)
+    stage_items = [stage for stage, _, _ in STAGES]
+    referral, held = stage_items[0], stage_items[-1]
+    for geo in b.geos:
+        # All children at each stage.
+        cells: dict[str, Cell] = {}
+        for stage, col, _ in STAGES:
+            cells[col] = b.count(geo, stage)
+            cells[f"{col}_pct"] = _hundred(cells[col])
+        cells["equity_ratio"] = Cell(None, NOT_APPLICABLE)
+        table.rows.append(Row(geo, ("Total", "Total"), cells))
+        for category_set, type_label in CHARACTERISTICS:
+            items = by_stage[category_set]
+            totals: dict[str, Cell] = {}
+            parts: dict[str, list[Cell]] = {}
+            for stage, col, _ in STAGES:
+                totals[col], parts[col] = b.breakdown(geo, items[stage])
+            table.rows.append(Row(geo, (type_label, "Total"), {
+                **{col: totals[col] for _, col, _ in STAGES},
+                **{f"{col}_pct": _hundred(totals[col]) for _, col, _ in STAGES},
+                "equity_ratio": Cell(None, NOT_APPLICABLE),
+            }))
+            both = [*(c.id for c in items[referral].cells), referral, *(c.id for c in items[held].cells), held]
+            for position, category in enumerate(items[referral].rows):
+                cells = {}
+                for _, col, _ in STAGES:
+                    cells[col] = parts[col][position]
+                    cells[f"{col}_pct"] = _share(parts[col][position], totals[col])
+                cells["equity_ratio"] = _equity(b, geo, items[referral].cells[position].id, referral,
+                                                items[held].cells[position].id, held, both)
+                table.rows.append(Row(geo, (type_label, category.label), cells))
+    return table
+
+
+def _hundred(total: Cell) -> Cell:
+    if total.value is None:
+        return Cell(None, total.symbol, total.inputs)
+    if total.value == 0:
+        return Cell(None, NOT_APPLICABLE, total.inputs)
+    return Cell(100.0, inputs=total.inputs)
+
+
+def _share(part: Cell, whole: Cell) -> Cell:
+    if part.value is None or whole.value is None:
+        return Cell(None, part.symbol if part.value is None else whole.symbol, part.inputs + whole.inputs)
+    if whole.value == 0:
+        return Cell(None, NOT_APPLICABLE, part.inputs + whole.inputs)
+    return Cell(100 * part.value / whole.value, inputs=part.inputs + whole.inputs)
+
+
+def _equity(b: _Builder, geo: Geo, referred_item: str, referred_total: str, held_item: str, held_total: str,
+            both: Sequence[str]) -> Cell:
+    """(share of a category among children in FGCs held) / (its share among children referred),
+    over the LAs that gave both breakdowns."""
+    providers = b.providers(both, geo)
+    keys = [b.ledger.count(item, providers, geo.rank) for item in (held_item, held_total, referred_item, referred_total)]
+    if any(key is None for key in keys):
+        return b.missing_rate(geo)
+    held, held_all, referred, referred_all = (b.ledger.values[key] for key in keys)
+    if not held_all or not referred or not referred_all:
+        return Cell(None, NOT_APPLICABLE, tuple(keys))
+    return Cell((held / held_all) / (referred / referred_all), inputs=tuple(keys))
+
+
+def _reasons(b: _Builder, item_id: str, name: str, title: str, col: str, label: str) -> Table:
+    item = b.spec.item(item_id)
+    filter_name = "referral_source" if item.category_set == "SOURCE" else "reason"
+    filters = [Column(filter_name, "Who referred" if filter_name == "referral_source" else "Main reason",
+                      hint="" if filter_name == "referral_source" else "The main reason given by the LA")]
+    indicators = [Column(col, label, count=True), Column(f"{col}_pct", f"{label}: percentage", "%", 1)]
+    table = Table(name, title, f"{item.label} ({item.id}).", filters, indicators)
+    for geo in b.geos:
+        total, parts = b.breakdown(geo, item)
+        table.rows.append(Row(geo, ("Total",), {col: total, f"{col}_pct": _hundred(total)}))
+        for cell, count in zip(item.cells, parts):
+            table.rows.append(Row(geo, (cell.category.label,), {col: count, f"{col}_pct": _share(count, total)}))
+    return table
+
+
+def _estimates(b: _Builder) -> tuple[Table, dict[str, dict[str, Estimate]]]:
+    config = b.config
+    labels = {item: (col, label) for item, col, label in FUNNEL}
+    auxiliary = auxiliary_values(b.las, config.auxiliary)
+    indicators = []
+    for item in ESTIMATED:
+        col, label = labels[item]
+        indicators += [
+            Column(f"{col}_responding", f"{label}: total of the LAs whose figure is known", count=True, grouping=label),
+            Column(f"{col}_estimate", f"{label}: estimated England or regional total (adjusted for non-response)",
+                   grouping=label),
+            Column(f"{col}_lower_95", f"{label}: estimate, lower end of the 95% interval", grouping=label),
+            Column(f"{col}_upper_95", f"{label}: estimate, upper end of the 95% interval", grouping=label),
+        ]
+    table = Table(
+        "fgc_estimates", "Estimated totals for England and its regions, adjusting for non-response",
+        "Ratio estimates within regions with " + AUXILIARY_LABELS[config.auxiliary] + " as the auxiliary variable, "
+        "beside the totals of the LAs whose figure is known. Estimates, not counts.",
+        [], indicators, levels=(NATIONAL, REGIONAL))
+    results: dict[str, dict[str, Estimate]] = {}
+    geos = [geo for geo in b.geos if geo.level != LOCAL]
+    region_geos = [geo for geo in geos if geo.level == REGIONAL]
+    for item in ESTIMATED:
+        known: dict[str, int] = {}
+        for record in b.records.values():
+            figure = 0 if record.service == "N" else b.ledger.la_values.get((item, record.la.code))
+            if figure is not None:
+                known[record.la.code] = figure
+        results[item] = ratio_estimates(b.las, known, auxiliary, config.draws, config.seed)
+    rows = {geo.code: Row(geo, (), {}) for geo in geos}
+    for item in ESTIMATED:
+        col, _ = labels[item]
+        region_inputs: list[Key] = []
+        for geo in region_geos:
+            cell = b.count(geo, item)
+            region_inputs.extend(cell.inputs)
+        national_inputs = tuple(region_inputs) + b.count(geos[0], item).inputs
+        for geo in geos:
+            found = results[item][geo.code]
+            responding = b.count(geo, item)
+            if geo.level == NATIONAL:
+                inputs = national_inputs
+            elif found.borrowed_ratio:
+                inputs = national_inputs
+            else:
+                inputs = responding.inputs
+            has_any = found.known_las > 0 or (geo.level == REGIONAL and found.borrowed_ratio and results[item][COUNTRY_CODE].known_las > 0)
+            interval = has_any and (found.known_las >= config.min_interval_las if not found.borrowed_ratio
+                                    else results[item][COUNTRY_CODE].known_las >= config.min_interval_las)
+            rows[geo.code].cells.update({
+                f"{col}_responding": responding,
+                f"{col}_estimate": Cell(found.estimate if has_any else None, NOT_AVAILABLE, inputs),
+                f"{col}_lower_95": Cell(found.lower if interval else None, NOT_AVAILABLE, inputs),
+                f"{col}_upper_95": Cell(found.upper if interval else None, NOT_AVAILABLE, inputs),
+            })
+    table.rows.extend(rows[geo.code] for geo in geos)
+    return table, results
+
+
+def build_tables(inputs: Inputs, config: Config | None = None, spec: Spec | None = None) -> NationalTables:
+    """Every table, protected: counts suppressed, and the LP audit passed (ProtectionError if not)."""
+    config = config or Config()
+    spec = spec or load_spec()
+    builder = _Builder(inputs, config, spec)
+    tables = [_coverage(builder), _funnel(builder), _characteristics(builder)]
+    tables += [_reasons(builder, *reason) for reason in REASONS]
+    estimates_table, estimates = _estimates(builder)
+    tables.append(estimates_table)
+    protection = protect(builder.ledger, config.threshold)
+    period = time_period(spec)
+    frames = {table.name: render(table, protection.suppressed, config, period) for table in tables}
+    from fgc_collect.aggregate.notes import coverage_notes
+
+    result = NationalTables(spec, config, inputs, builder.ledger, protection, tables, frames, [], estimates)
+    result.notes = coverage_notes(result, builder.unusable_breakdowns)
+    return result

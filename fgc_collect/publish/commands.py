@@ -1,0 +1,77 @@
+"""`fgc-collect aggregate` and `fgc-collect check-publication` (imports only click at module level)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from fgc_collect.clikit import EXIT_ERRORS, UserError, default_store
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--store", default=None, help="The returns register (default $FGC_COLLECT_STORE, else ./fgc-store); "
+              "its accepted versions are used. Give either --store or files, not both.")
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True,
+              help="Folder for the published tables.")
+@click.option("--threshold", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Suppress LA and regional counts from 1 to this.")
+@click.option("--round-to", type=click.IntRange(min=1), default=None,
+              help="Round published counts to a multiple of this (default: not rounded).")
+@click.option("--auxiliary", type=click.Choice(["population", "cin"]), default="population", show_default=True,
+              help="The estimates' auxiliary variable: children aged 0-17, or children in need.")
+def aggregate(paths: tuple[Path, ...], store: str | None, out: Path, threshold: int, round_to: int | None,
+              auxiliary: str) -> None:
+    """National tables from accepted returns (--store) or from the given files or folders.
+
+    From files, a return is used when its validation has no errors (warnings allowed); the
+    coverage notes say which were not used and why. Writes open data (EES CSV), a workbook,
+    charts, an HTML summary and manifest.json into --out, and only if the disclosure audit and the
+    EES checks pass."""
+    from fgc_collect.aggregate import Config, ProtectionError, build_tables
+    from fgc_collect.publish import PublishError, publish
+    from fgc_collect.publish.sources import SourceError, inputs_from_files, inputs_from_store
+
+    if paths and store:
+        raise UserError("give either --store or files, not both.")
+    try:
+        inputs = inputs_from_files(paths) if paths else inputs_from_store(store or default_store())
+    except SourceError as problem:
+        raise UserError(str(problem)) from None
+    if not inputs.used:
+        raise UserError("no return can be used (none without validation errors, or none accepted), so there is "
+                        "nothing to publish.")
+    try:
+        tables = build_tables(inputs, Config(threshold=threshold, round_to=round_to, auxiliary=auxiliary))
+        written = publish(tables, out)
+    except (ProtectionError, PublishError) as problem:
+        click.echo(f"fgc-collect: nothing was published: {problem}", err=True)
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"Used {len(inputs.used)} returns ({len(inputs.excluded)} received but not used); "
+               f"{len(tables.protection.suppressed)} counts suppressed, audit passed.")
+    click.echo(f"Wrote {len(written)} files into {out}: open data (*.csv), the workbook, charts/, summary.html, "
+               "coverage_notes.txt and manifest.json.")
+
+
+@click.command("check-publication")
+@click.argument("folder", type=click.Path(path_type=Path))
+def check_publication(folder: Path) -> None:
+    """Run the EES data screener's checks on a folder of published CSV files.
+
+    Exit 0 when they pass; 1 with one line per problem."""
+    from fgc_collect.publish import check_publication as screen
+
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a folder.")
+    problems = screen(folder)
+    if problems:
+        for problem in problems:
+            click.echo(problem)
+        sys.exit(EXIT_ERRORS)
+    count = sum(1 for p in folder.glob("*.csv") if not p.name.endswith(".meta.csv"))
+    click.echo(f"{count} data files in {folder} pass the EES checks.")
+
+
+COMMANDS = [aggregate, check_publication]

@@ -1,0 +1,63 @@
+"""Open data in DfE's Explore Education Statistics (EES) format: one CSV per table and its
+`.meta.csv`. Written byte for byte the same from the same tables (UTF-8, "\\n" line ends, fixed
+column and row order, csv-module quoting so "Bristol, City of" stays one field).
+
+Text that came from returns (provider names) is neutralised against spreadsheet formula
+injection: a cell that starts with = + - @ or a tab or carriage return, and is not a number, is
+written with a leading apostrophe, so a spreadsheet program shows it as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from fgc_collect.aggregate.tables import Table
+
+META_COLUMNS = ("col_name", "col_type", "label", "indicator_grouping", "indicator_unit", "indicator_dp",
+                "filter_hint", "filter_grouping_column")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def neutralise(text: str) -> str:
+    """The text, made safe to open in a spreadsheet program."""
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    for row in rows:
+        writer.writerow([neutralise(str(value)) for value in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def data_rows(table: Table, frame) -> list[list[str]]:
+    return [list(frame.columns), *(list(row) for row in frame.iter_rows())]
+
+
+def meta_rows(table: Table) -> list[list[str]]:
+    rows = [list(META_COLUMNS)]
+    for column in table.meta_filters:
+        rows.append([column.name, "Filter", column.label, "", "", "", column.hint, column.grouping])
+    for column in table.indicators:
+        dp = "" if column.text else str(column.dp or 0)
+        rows.append([column.name, "Indicator", column.label, column.grouping, column.unit, dp, "", ""])
+    return rows
+
+
+def write_ees(tables, folder: Path) -> list[Path]:
+    """Write every table's CSV and meta CSV into folder; the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in tables.tables:
+        data = folder / f"{table.name}.csv"
+        meta = folder / f"{table.name}.meta.csv"
+        data.write_bytes(csv_bytes(data_rows(table, tables.frame(table.name))))
+        meta.write_bytes(csv_bytes(meta_rows(table)))
+        written += [data, meta]
+    return written

@@ -1,0 +1,152 @@
+"""The summary report: one self-contained HTML page of the national picture (charts inline as
+SVG, styles inline, no script, nothing fetched from the network), for anyone without a
+spreadsheet program."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from fgc_collect.aggregate.tables import (
+    CHARACTERISTICS, COUNTRY_CODE, ESTIMATED, FUNNEL, STAGES, SYMBOLS, NationalTables,
+)
+
+STYLE = """
+body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; max-width: 1040px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { font-size: 1.9em; margin-bottom: .2em; } h2 { margin-top: 1.8em; border-bottom: 2px solid #12436D; }
+.lede { font-size: 1.15em; }
+.figures { display: flex; flex-wrap: wrap; gap: .8em; padding: 0; list-style: none; }
+.figures li { background: #f3f2f1; padding: .7em 1em; min-width: 11em; }
+.figures strong { display: block; font-size: 1.6em; color: #12436D; }
+table { border-collapse: collapse; margin: 1em 0; font-size: .92em; }
+th, td { border-bottom: 1px solid #b1b4b6; padding: .3em .6em; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+caption { text-align: left; font-weight: bold; padding: .4em 0; }
+figure { margin: 1.2em 0; } figure svg { max-width: 100%; height: auto; }
+figcaption { font-size: .9em; color: #505a5f; }
+.notes li { margin-bottom: .4em; }
+"""
+
+
+def _svg(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
+    text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text)
+    return text
+
+
+def _table(caption: str, headings: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th scope=\"col\">{html.escape(h)}</th>" for h in headings)
+    body = "".join(
+        "<tr>" + "".join(
+            (f"<th scope=\"row\">{html.escape(str(c))}</th>" if i == 0 else f"<td>{html.escape(str(c))}</td>")
+            for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _pct(text: str) -> str:
+    return text + "%" if re.fullmatch(r"-?\d+(\.\d+)?", text) else text
+
+
+def _thousands(text: str) -> str:
+    return f"{int(text):,}" if text.isdigit() else text
+
+
+def render_summary(tables: NationalTables, charts: Path) -> str:
+    spec = tables.spec
+    value = tables.value
+    labels = {col: label for _, col, label in FUNNEL}
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        "<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        f"<title>{e(spec.title)}: national summary</title>",
+        f"<style>{STYLE}</style></head><body><main>",
+        f"<h1>{e(spec.title)}</h1>",
+        f"<p class=\"lede\">The national picture of family group conference (FGC) referral, offer, consent and "
+        f"take-up in England, 1 April {spec.period_start.year} to 31 March {spec.period_end.year}, from "
+        f"{e(value('fgc_coverage', 'returns_used'))} of {e(value('fgc_coverage', 'las'))} local authorities "
+        f"(home to {e(value('fgc_coverage', 'child_population_covered_pct'))}% of England's children).</p>",
+        "<h2 id=\"key-figures\">Key figures for England</h2><ul class=\"figures\">",
+    ]
+    for col in ("families_referred", "families_offered", "families_consented", "fgcs_held", "children_referred"):
+        parts.append(f"<li><strong>{e(_thousands(value('fgc_funnel', col)))}</strong>{e(labels[col])}</li>")
+    for col, label in (("offer_rate", "offered an FGC (of families referred)"),
+                       ("consent_rate", "consented (of families offered)"),
+                       ("take_up_rate", "had an FGC (of families consenting)"),
+                       ("overall_rate", "had an FGC (of families referred)")):
+        parts.append(f"<li><strong>{e(_pct(value('fgc_funnel', col)))}</strong>{e(label)}</li>")
+    parts.append(f"<li><strong>{e(value('fgc_funnel', 'children_referred_per_10000'))}</strong>children referred "
+                 "per 10,000 children aged 0 to 17</li></ul>")
+
+    chart_text = {name: caption for name, _, caption in _charts()}
+    parts.append("<h2 id=\"funnel\">The funnel</h2>")
+    parts.append(_figure(charts, "funnel", chart_text))
+    funnel = tables.frame("fgc_funnel")
+    areas = funnel.filter(funnel["geographic_level"] != "Local authority")
+    rows = [[area or "England", _thousands(ref), _pct(offer), _pct(consent), _pct(take), _pct(overall), per]
+            for area, ref, offer, consent, take, overall, per in zip(
+                areas["region_name"], areas["families_referred"], areas["offer_rate"], areas["consent_rate"],
+                areas["take_up_rate"], areas["overall_rate"], areas["children_referred_per_10000"])]
+    parts.append(_table("Families referred and the rates between stages, England and regions",
+                        ["Area", "Families referred", "Offer rate", "Consent rate", "Take-up rate", "Overall rate",
+                         "Children referred per 10,000"], rows))
+
+    parts.append("<h2 id=\"who\">Who gets an FGC</h2>")
+    parts.append("<p>The equity ratio is a group's share among children in FGCs held divided by its share among "
+                 "children referred: below 1, the group is less likely to reach an FGC once referred.</p>")
+    parts.append(_figure(charts, "characteristics", chart_text))
+    who = tables.frame("fgc_characteristics")
+    national = who.filter((who["geographic_level"] == "National") & (who["characteristic"] != "Total"))
+    rows = [[f"{t}: {c}", _pct(r), _pct(h), q] for t, c, r, h, q in zip(
+        national["characteristic_type"], national["characteristic"], national[f"{STAGES[0][1]}_pct"],
+        national[f"{STAGES[-1][1]}_pct"], national["equity_ratio"])]
+    parts.append(_table("Children referred and in FGCs held, by characteristic, England",
+                        ["Characteristic", "Share at referral", "Share in FGCs held", "Equity ratio"], rows))
+
+    parts.append("<h2 id=\"why-not\">Why not</h2>")
+    parts.append(_figure(charts, "reasons", chart_text))
+    parts.append("<h2 id=\"regions\">Regions</h2>")
+    parts.append(_figure(charts, "regional_rates", chart_text))
+
+    parts.append("<h2 id=\"estimates\">Estimated England totals</h2>")
+    parts.append("<p>Estimates adjust for LAs whose figures are missing (a ratio estimator within regions); "
+                 "they are estimates, not counts.</p>")
+    rows = []
+    for item in ESTIMATED:
+        col = next(c for i, c, _ in FUNNEL if i == item)
+        rows.append([labels[col], _thousands(value("fgc_estimates", f"{col}_responding")),
+                     _thousands(value("fgc_estimates", f"{col}_estimate")),
+                     f"{_thousands(value('fgc_estimates', f'{col}_lower_95'))} to "
+                     f"{_thousands(value('fgc_estimates', f'{col}_upper_95'))}"])
+    parts.append(_table("Totals of the LAs whose figures are known, and estimated England totals",
+                        ["Measure", "Known LAs' total", "Estimated England total", "95% interval"], rows))
+
+    parts.append("<h2 id=\"notes\">Coverage notes</h2><ul class=\"notes\">")
+    parts += [f"<li>{e(note)}</li>" for note in tables.notes]
+    parts.append("</ul><h2 id=\"symbols\">Symbols</h2><ul>")
+    parts += [f"<li><strong>{e(symbol)}</strong>: {e(meaning)}</li>" for symbol, meaning in SYMBOLS.items()]
+    parts.append(f"</ul><p>Characteristics: {e(', '.join(label for _, label in CHARACTERISTICS))}. "
+                 f"England code {COUNTRY_CODE}.</p></main></body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _charts():
+    from fgc_collect.publish.charts import CHARTS
+
+    return CHARTS
+
+
+def _figure(charts: Path, name: str, captions: dict[str, str]) -> str:
+    caption = html.escape(captions[name])
+    return (f"<figure role=\"img\" aria-label=\"{caption}\">{_svg(charts / f'{name}.svg')}"
+            f"<figcaption>{caption} PNG: charts/{name}.png</figcaption></figure>")
+
+
+def write_summary(tables: NationalTables, charts: Path, path: Path) -> Path:
+    path.write_text(render_summary(tables, charts), encoding="utf-8")
+    return path

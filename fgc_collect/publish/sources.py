@@ -1,0 +1,119 @@
+"""Where the used returns come from: files (those whose validation has no errors), the returns
+register (the accepted versions), or the demo's synthetic values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from fgc_collect.aggregate.records import Excluded, Inputs, LARecord
+
+
+MISMATCHED_LA = "FGC006"  # A1 and A2 name different LAs
+
+
+class SourceError(Exception):
+    """The returns cannot be used as given; the message is one plain sentence."""
+
+
+def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
+    """Read and validate the files as one batch; returns with validation errors are not used (the
+    coverage notes say which and why)."""
+    from fgc_collect.model import ERRORS, UNREADABLE
+    from fgc_collect.pipeline import find_returns, read_file
+    from fgc_collect.reference import find_la
+    from fgc_collect.validate import validate_returns
+
+    files = find_returns(paths)
+    if not files:
+        raise SourceError("no spreadsheet files (.xlsx, .xlsm) were found in " + ", ".join(map(str, paths)) + ".")
+    outcomes = [read_file(Path(file)) for file in files]
+    readable = [ret for ret, _ in outcomes if ret is not None]
+    results = iter(validate_returns(readable)) if readable else iter(())
+    used: dict[str, LARecord] = {}
+    excluded: list[Excluded] = []
+    for ret, unreadable in outcomes:
+        if ret is None:
+            excluded.append(Excluded(unreadable.file, unreadable.issues[0].message, None, unreadable.sha256))
+            continue
+        result = next(results)
+        la = find_la(result.la_code)
+        if result.status in (ERRORS, UNREADABLE):
+            rules = sorted({issue.rule for issue in result.issues if issue.severity == "error"})
+            if MISMATCHED_LA in rules:
+                la = None  # the name and the code are of different LAs: which one sent it is not known
+            excluded.append(Excluded(ret.file, f"validation errors ({', '.join(rules)})", la, ret.sha256))
+            continue
+        if la is None:
+            excluded.append(Excluded(ret.file, "its local authority could not be established", None, ret.sha256))
+            continue
+        if la.code in used:
+            raise SourceError(
+                f"two returns for {la.name} have no errors ({used[la.code].file} and {ret.file}): "
+                "keep one in the folder, or use the returns register, which keeps versions."
+            )
+        used[la.code] = LARecord(la, ret.values(), ret.sha256, ret.file)
+    order = {code: position for position, code in enumerate(_reference_order())}
+    return Inputs(tuple(sorted(used.values(), key=lambda r: order[r.la.code])), tuple(excluded), "files")
+
+
+def inputs_from_store(store: str) -> Inputs:
+    """The accepted version of each LA's return in the register; the other LAs that sent one are
+    listed as received but not used, with their state."""
+    try:
+        from fgc_collect.register import Register, StoreError
+    except ImportError:
+        raise SourceError("the register is not available yet") from None
+    from fgc_collect.reference import find_la
+
+    try:
+        with Register.open(store, create=False) as register:
+            accepted = register.accepted_returns()
+            statuses = register.status()
+    except StoreError as problem:
+        raise SourceError(str(problem).rstrip(".")) from None
+    used = tuple(
+        LARecord(find_la(code), ret.values(), ret.sha256, Path(ret.file).name) for code, ret in accepted.items()
+    )
+    excluded = tuple(
+        Excluded(None, f"no version accepted (state: {status.state})", find_la(status.la_code))
+        for status in statuses
+        if status.state != "not received" and status.la_code not in accepted
+    )
+    return Inputs(used, excluded, "store")
+
+
+def demo_inputs() -> Inputs:
+    """The demo's synthetic returns as the reader would see them, without writing spreadsheets.
+    A return seeded with a mistake that validation reports as an error is received but not
+    used, as it would be from the files."""
+    import hashlib
+    import json
+
+    from fgc_collect.aggregate.records import values_as_read
+    from fgc_collect.demo.synthetic import demo_returns
+    from fgc_collect.spec import load_spec
+
+    spec = load_spec()
+    returns, seeded = demo_returns(spec)
+    errors: dict[str, list[str]] = {}
+    for mistake in seeded:
+        if spec.rule(mistake.rule).severity == "error":
+            errors.setdefault(mistake.la_code, []).append(mistake.rule)
+    used, excluded = [], []
+    for ret in returns:
+        values = values_as_read(ret.values, spec)
+        digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+        if ret.la.code in errors:
+            rules = sorted(errors[ret.la.code])
+            la = None if MISMATCHED_LA in rules else ret.la  # as from the file: its LA is not known
+            excluded.append(Excluded(ret.file_name, f"validation errors ({', '.join(rules)})", la, digest))
+        else:
+            used.append(LARecord(ret.la, values, digest, ret.file_name))
+    return Inputs(tuple(used), tuple(excluded), "demo")
+
+
+def _reference_order() -> list[str]:
+    from fgc_collect.reference import local_authorities
+
+    return [la.code for la in local_authorities()]

@@ -1,0 +1,158 @@
+"""The spreadsheet for people: a workbook following the GSS good-practice guidance for releasing
+statistics in spreadsheets: a cover sheet, a contents sheet linking to every table, a notes sheet,
+one table per sheet as a marked Excel table starting in column A under its title, no merged
+cells, no blank cells, symbols in square brackets and explained on the cover.
+
+Written with xlsxwriter directly (gptables lays out the same elements, but formats cell by cell
+through pandas and takes seconds for these tables). Text from returns is neutralised against
+formula injection, and xlsxwriter is told never to turn a string into a formula, a number or a
+link. The file is the same byte for byte from the same tables: xlsxwriter stamps every part with
+the workbook's creation date, which is fixed here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from fgc_collect.aggregate.tables import SYMBOLS, NationalTables, Table
+from fgc_collect.publish.ees import neutralise
+
+FIXED_DATE = datetime(2025, 1, 1)
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+SHEET_NAMES = {
+    "fgc_coverage": "1_Coverage",
+    "fgc_funnel": "2_Funnel",
+    "fgc_characteristics": "3_Who",
+    "fgc_referral_sources": "4a_Referral_sources",
+    "fgc_decline_reasons": "4b_Decline_reasons",
+    "fgc_not_held_reasons": "4c_Not_held_reasons",
+    "fgc_estimates": "5_Estimates",
+}
+
+
+def _cell(text: str):
+    if _NUMBER.fullmatch(text):
+        return float(text) if "." in text else int(text)
+    if text in SYMBOLS:
+        return f"[{text}]"
+    return neutralise(text)
+
+
+def sheet_rows(table: Table, tables: NationalTables) -> tuple[list[str], list[list]]:
+    """The table as people read it: area columns, then filters and indicators by their labels."""
+    frame = tables.frame(table.name)
+    has_la = "la_name" in frame.columns
+    headings = ["Geographic level", "Area", "Area code", "Region"]
+    headings += [column.label for column in table.filters]
+    headings += [column.label + (f" ({column.unit})" if column.unit else "") for column in table.indicators]
+    rows = []
+    for record in frame.iter_rows(named=True):
+        la = record["la_name"] if has_la else ""
+        code = (record["new_la_code"] if has_la and la else "") or record["region_code"] or record["country_code"]
+        row = [record["geographic_level"], neutralise(la or record["region_name"] or record["country_name"]), code,
+               record["region_name"] or "[z]"]
+        row += [neutralise(record[column.name]) for column in table.filters]
+        row += [_cell(record[column.name]) for column in table.indicators]
+        rows.append(row)
+    return headings, rows
+
+
+def write_workbook(tables: NationalTables, path: Path) -> Path:
+    import xlsxwriter
+
+    spec = tables.spec
+    workbook = xlsxwriter.Workbook(str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    })
+    workbook.set_properties({"title": spec.title, "author": "fgc-collect", "created": FIXED_DATE})
+    title = workbook.add_format({"bold": True, "font_size": 16})
+    heading = workbook.add_format({"bold": True, "font_size": 13})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    link = workbook.add_format({"font_color": "#0000EE", "underline": 1})
+    header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "bottom"})
+    period = f"1 April {spec.period_start.year} to 31 March {spec.period_end.year}"
+
+    cover = workbook.add_worksheet("Cover")
+    cover.hide_gridlines(2)
+    cover.set_column(0, 0, 100, wrap)
+    lines = [
+        (spec.title, title),
+        ("The first national picture of family group conference (FGC) referral, offer, consent and take-up in "
+         "England, and of which children get one. Figures are for the local authorities (LAs) whose returns are "
+         "used; the estimates sheet adjusts England's totals for the LAs that are missing.", wrap),
+        (f"Period covered: {period}.", wrap),
+        ("The same tables are published as open data: CSV files in Explore Education Statistics format.", wrap),
+        ("Symbols used in the tables", heading),
+        *((f"[{symbol}] {meaning}", wrap) for symbol, meaning in SYMBOLS.items()),
+        ("Disclosure control", heading),
+        (f"Counts from 1 to {tables.config.threshold} in an LA or a region are suppressed [c], with enough other "
+         "counts that none can be worked out from the rest; a linear-programming audit checks every suppressed "
+         "count before anything is published. See the notes sheet.", wrap),
+        ("Contents", heading),
+    ]
+    for row, (text, style) in enumerate(lines):
+        cover.write_string(row, 0, text, style)
+    cover.write_url(len(lines), 0, "internal:'Contents'!A1", link, string="Go to the contents sheet")
+
+    contents = workbook.add_worksheet("Contents")
+    contents.hide_gridlines(2)
+    contents.write_string(0, 0, "Table of contents", title)
+    contents.write_string(1, 0, "This worksheet contains one table. Each sheet name links to its table.")
+    contents.set_column(0, 0, 24)
+    contents.set_column(1, 1, 90, wrap)
+    entries = [["Notes", "Coverage notes: returns used and not used, figures not provided, disclosure control, "
+                "estimates"]]
+    entries += [[SHEET_NAMES.get(t.name, t.name[:31]), t.title] for t in tables.tables]
+    contents.add_table(2, 0, 2 + len(entries), 1, {
+        "name": "contents", "style": "Table Style Light 1", "autofilter": False,
+        "columns": [{"header": "Sheet name"}, {"header": "Table title"}],
+    })
+    for row, (sheet, text) in enumerate(entries, start=3):
+        contents.write_url(row, 0, f"internal:'{sheet}'!A1", link, string=sheet)
+        contents.write_string(row, 1, text, wrap)
+
+    notes = workbook.add_worksheet("Notes")
+    notes.hide_gridlines(2)
+    notes.write_string(0, 0, "Notes", title)
+    notes.write_string(1, 0, "This worksheet contains one table.")
+    notes.set_column(0, 0, 14)
+    notes.set_column(1, 1, 110, wrap)
+    notes.add_table(2, 0, 2 + len(tables.notes), 1, {
+        "name": "notes", "style": "Table Style Light 1", "autofilter": False,
+        "columns": [{"header": "Note number"}, {"header": "Note text"}],
+    })
+    for row, note in enumerate(tables.notes, start=3):
+        notes.write_string(row, 0, f"note {row - 2}")
+        notes.write_string(row, 1, neutralise(note), wrap)
+
+    for table in tables.tables:
+        sheet = workbook.add_worksheet(SHEET_NAMES.get(table.name, table.name[:31]))
+        sheet.hide_gridlines(2)
+        sheet.write_string(0, 0, table.title, title)
+        sheet.write_string(1, 0, f"{table.description} England, regions and local authorities, {period}.")
+        sheet.write_string(2, 0, "This worksheet contains one table. Symbols are explained on the cover sheet; "
+                                 "notes are on the notes sheet.")
+        sheet.write_string(3, 0, f"Source: {spec.title}")
+        headings, rows = sheet_rows(table, tables)
+        first = 4
+        sheet.add_table(first, 0, first + len(rows), len(headings) - 1, {
+            "name": table.name, "style": "Table Style Light 1", "autofilter": False,
+            "columns": [{"header": text, "header_format": header} for text in headings],
+        })
+        write_number, write_string = sheet.write_number, sheet.write_string
+        for offset, row in enumerate(rows, start=first + 1):
+            for column, value in enumerate(row):
+                if isinstance(value, str):
+                    write_string(offset, column, value)
+                else:
+                    write_number(offset, column, value)
+        sheet.set_column(0, 0, 16)
+        sheet.set_column(1, 1, 30)
+        sheet.set_column(2, 3, 14)
+        sheet.set_column(4, len(headings) - 1, 16)
+        sheet.set_row(first, 60)
+        sheet.freeze_panes(first + 1, 2)
+    workbook.close()
+    return path

@@ -1,0 +1,196 @@
+"""The national tables from hand-built returns: every figure below is worked out by hand from
+tests/aggregate/handbuilt.py and the reference data."""
+
+from __future__ import annotations
+
+import pytest
+
+from fgc_collect.aggregate import Config, Inputs, LARecord, build_tables
+from fgc_collect.reference import local_authorities
+
+from tests.aggregate.handbuilt import (
+    DARLINGTON, DERBY, EAST_MIDLANDS, GATESHEAD, HARTLEPOOL, LEICESTER, LONDON, NORTH_EAST, handbuilt_inputs,
+    service_values,
+)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return build_tables(handbuilt_inputs())
+
+
+def test_funnel_counts_for_england_regions_and_las(tables):
+    value = tables.value
+    # England: the four LAs with a service; Gateshead (no service) adds nothing.
+    assert value("fgc_funnel", "families_referred") == "210"  # 40 + 60 + 80 + 30
+    assert value("fgc_funnel", "children_referred") == "370"  # 70 + 100 + 150 + 50
+    assert value("fgc_funnel", "fgcs_held") == "92"
+    assert value("fgc_funnel", "fgcs_not_held") == "36"
+    assert value("fgc_funnel", "review_fgcs") == "36"  # 9 + 20 + 0 + 7: Derby's 0 is a figure
+    # North East: Darlington + Hartlepool.
+    assert value("fgc_funnel", "families_referred", NORTH_EAST) == "100"
+    assert value("fgc_funnel", "families_offered", EAST_MIDLANDS) == "84"
+    # LA rows.
+    assert value("fgc_funnel", "families_referred", DERBY.code) == "80"
+    assert value("fgc_funnel", "families_referred", GATESHEAD.code) == "z"  # no service
+    assert value("fgc_funnel", "families_referred", "E09000033") == "x"  # Westminster sent nothing
+    # A region with no return at all.
+    assert value("fgc_funnel", "families_referred", LONDON) == "x"
+
+
+def test_a_blank_item_is_not_provided_and_left_out_never_zero(tables):
+    value = tables.value
+    # Derby left C1_PLO blank: England's figure is Darlington + Hartlepool + Leicester only.
+    assert value("fgc_funnel", "families_offered_pre_proceedings") == "38"  # 10 + 20 + 8
+    assert value("fgc_funnel", "families_offered_pre_proceedings", DERBY.code) == "x"
+    assert value("fgc_funnel", "families_offered_pre_proceedings", EAST_MIDLANDS) == "8"
+    assert any("(C1_PLO): not provided by 1 LA with a service (Derby)" in note for note in tables.notes)
+
+
+def test_rates(tables):
+    value = tables.value
+    assert value("fgc_funnel", "offer_rate") == "78.1"  # 164 / 210
+    assert value("fgc_funnel", "consent_rate") == "75.0"  # 123 / 164
+    assert value("fgc_funnel", "take_up_rate") == "74.8"  # 92 / 123
+    assert value("fgc_funnel", "overall_rate") == "43.8"  # 92 / 210
+    assert value("fgc_funnel", "children_per_family_referred") == "1.76"  # 370 / 210
+    assert value("fgc_funnel", "take_up_rate", DERBY.code) == "77.8"  # 35 / 45
+    assert value("fgc_funnel", "offer_rate", GATESHEAD.code) == "z"
+    assert value("fgc_funnel", "offer_rate", LONDON) == "x"
+
+
+def test_rates_per_child_use_the_reference_data(tables):
+    # Per 10,000 children aged 0-17 of the responding LAs, Gateshead (no service, no referrals) included.
+    responding = (DARLINGTON, HARTLEPOOL, GATESHEAD, DERBY, LEICESTER)
+    population = sum(la.child_population_0_17 for la in responding)
+    assert tables.value("fgc_funnel", "children_referred_per_10000") == f"{370 / population * 10000:.1f}"
+    north_east = sum(la.child_population_0_17 for la in (DARLINGTON, HARTLEPOOL, GATESHEAD))
+    assert tables.value("fgc_funnel", "children_referred_per_10000", NORTH_EAST) == f"{170 / north_east * 10000:.1f}"
+    cin = sum(la.cin_at_31_march_2024 for la in responding)
+    assert tables.value("fgc_funnel", "children_referred_per_100_cin") == f"{370 / cin * 100:.1f}"
+    assert tables.value("fgc_funnel", "children_referred_per_10000", GATESHEAD.code) == "z"
+
+
+def test_characteristics_with_a_blank_breakdown(tables):
+    value = tables.value
+    under_one = {"characteristic_type": "Age", "characteristic": "Under 1 year"}
+    # Leicester left the age of children referred blank: the age table at referral covers the
+    # other three LAs (70 + 100 + 150 = 320 children), not England's 370.
+    assert value("fgc_characteristics", "children_referred", characteristic_type="Age", characteristic="Total") == "320"
+    assert value("fgc_characteristics", "children_referred", characteristic_type="Total", characteristic="Total") == "370"
+    assert value("fgc_characteristics", "children_referred", **under_one) == "120"
+    assert value("fgc_characteristics", "children_referred_pct", **under_one) == "37.5"  # 120 / 320
+    # FGCs held: all four LAs gave ages: (15 + 25 + 30 + 8) / (27 + 50 + 60 + 20) = 78 / 157.
+    assert value("fgc_characteristics", "children_in_fgcs_held_pct", **under_one) == "49.7"
+    # Equity ratio over the LAs that gave both breakdowns (not Leicester): (70 / 137) / (120 / 320).
+    assert value("fgc_characteristics", "equity_ratio", **under_one) == f"{(70 / 137) / (120 / 320):.2f}"
+    assert value("fgc_characteristics", "children_referred", LEICESTER.code, **under_one) == "x"
+    assert value("fgc_characteristics", "equity_ratio", characteristic_type="Age", characteristic="Total") == "z"
+    assert any("(B3): not provided by 1 LA (Leicester)" in note for note in tables.notes)
+
+
+def test_reasons_and_sources(tables):
+    value = tables.value
+    assert value("fgc_decline_reasons", "families_declined", reason="Total") == "39"  # 8 + 10 + 15 + 6
+    label = "Family did not want an FGC or did not see the need"
+    assert value("fgc_decline_reasons", "families_declined_pct", reason=label) == "100.0"
+    assert value("fgc_referral_sources", "families_referred", referral_source="Total") == "210"
+    assert value("fgc_not_held_reasons", "fgcs_not_held", NORTH_EAST, reason="Family withdrew consent") == "20"
+
+
+def test_coverage(tables):
+    value = tables.value
+    assert value("fgc_coverage", "las") == "153"
+    assert value("fgc_coverage", "returns_used") == "5"
+    assert value("fgc_coverage", "las_with_service") == "4"
+    assert value("fgc_coverage", "las_without_service") == "1"
+    assert value("fgc_coverage", "service_inhouse") == "4"
+    assert value("fgc_coverage", "offered_at_plo") == "4"
+    assert value("fgc_coverage", "offered_at_eh") == "0"
+    assert value("fgc_coverage", "returns_used", LONDON) == "0"
+    assert value("fgc_coverage", "las_with_service", LONDON) == "x"
+    las = local_authorities()
+    share = 100 * sum(la.child_population_0_17 for la in (DARLINGTON, HARTLEPOOL, GATESHEAD, DERBY, LEICESTER)) / sum(
+        la.child_population_0_17 for la in las)
+    assert value("fgc_coverage", "child_population_covered_pct") == f"{share:.1f}"
+    assert value("fgc_coverage", "external_provider", DERBY.code) == "z"  # in-house
+
+
+def test_estimates_scale_up_by_child_population(tables):
+    # East Midlands: Derby and Leicester known; the other LAs are imputed with their ratio.
+    region = [la for la in local_authorities() if la.region_code == EAST_MIDLANDS]
+    known = {DERBY.code: 80, LEICESTER.code: 30}
+    x_known = sum(la.child_population_0_17 for la in region if la.code in known)
+    x_missing = sum(la.child_population_0_17 for la in region if la.code not in known)
+    expected = 110 + 110 / x_known * x_missing
+    assert tables.value("fgc_estimates", "families_referred_estimate", EAST_MIDLANDS) == str(round(expected))
+    assert tables.value("fgc_estimates", "families_referred_responding", EAST_MIDLANDS) == "110"
+    # Too few LAs known for an interval in a region; London has none and borrows England's ratio.
+    assert tables.value("fgc_estimates", "families_referred_lower_95", EAST_MIDLANDS) == "x"
+    assert tables.value("fgc_estimates", "families_referred_responding", LONDON) == "x"
+    london = [la for la in local_authorities() if la.region_code == LONDON]
+    everyone = (DARLINGTON, HARTLEPOOL, GATESHEAD, DERBY, LEICESTER)
+    ratio = 210 / sum(la.child_population_0_17 for la in everyone)
+    assert tables.value("fgc_estimates", "families_referred_estimate", LONDON) == str(
+        round(ratio * sum(la.child_population_0_17 for la in london)))
+    low, point, high = (float(tables.value("fgc_estimates", f"families_referred_{part}"))
+                        for part in ("lower_95", "estimate", "upper_95"))
+    assert low <= point <= high
+
+
+def test_small_counts_are_suppressed_with_a_partner_and_rates_follow():
+    tables = build_tables(handbuilt_inputs(Darlington={"D9": 3}))
+    value = tables.value
+    assert value("fgc_funnel", "fgcs_not_held", DARLINGTON.code) == "c"
+    # The North East figure (3 + 10) is published, so Hartlepool's 10 must go too, else 13 - 10 = 3.
+    assert value("fgc_funnel", "fgcs_not_held", NORTH_EAST) == "13"
+    assert value("fgc_funnel", "fgcs_not_held", HARTLEPOOL.code) == "c"
+    assert value("fgc_funnel", "fgcs_not_held") == "29"  # national: never suppressed for being small
+    reason = "Family withdrew consent"
+    assert value("fgc_not_held_reasons", "fgcs_not_held", DARLINGTON.code, reason=reason) == "c"
+    assert value("fgc_not_held_reasons", "fgcs_not_held_pct", DARLINGTON.code, reason=reason) == "c"
+    assert tables.protection.audit.passed
+    assert tables.protection.audit.narrowest >= 5
+
+
+def test_an_la_left_out_of_a_breakdown_cannot_be_recovered_by_difference():
+    # Leicester did not give ages at referral and referred only 4 children: England's 54 children
+    # referred minus the age table's total would give its 4, unless one of them is hidden.
+    changes = {"B2": 4, "B1": 3, "C1": 3, "C1_PLO": 1, "C2": 3, "C3": 4, "C9": 0, "D1": 3, "D1_PLO": 1, "D3": 4,
+               "D9": 0, "D2": 0, "D11": 3}
+    tables = build_tables(handbuilt_inputs(Leicester=changes))
+    everyone = tables.value("fgc_funnel", "children_referred")
+    by_age = tables.value("fgc_characteristics", "children_referred", characteristic_type="Age", characteristic="Total")
+    assert "c" in (everyone, by_age)
+    region_everyone = tables.value("fgc_funnel", "children_referred", EAST_MIDLANDS)
+    region_by_age = tables.value("fgc_characteristics", "children_referred", EAST_MIDLANDS,
+                                 characteristic_type="Age", characteristic="Total")
+    assert "c" in (region_everyone, region_by_age)
+    assert tables.protection.audit.passed
+
+
+def test_a_return_whose_breakdown_does_not_add_up_is_left_out_of_it():
+    values = service_values("Derby")
+    values["B3_U1"] = 51.0  # 51 + 100 is not Derby's 150
+    inputs = handbuilt_inputs()
+    records = tuple(LARecord(r.la, values) if r.la == DERBY else r for r in inputs.used)
+    tables = build_tables(Inputs(records))
+    assert tables.value("fgc_characteristics", "children_referred", characteristic_type="Age", characteristic="Total") == "170"
+    assert any("from Derby was not used: it adds up to 151, not 150" in note for note in tables.notes)
+
+
+def test_rounding_is_configurable_and_national_figures_are_unrounded_by_default(tables):
+    rounded = build_tables(handbuilt_inputs(), Config(round_to=5))
+    assert tables.value("fgc_funnel", "fgcs_held") == "92"
+    assert rounded.value("fgc_funnel", "fgcs_held") == "90"
+    assert rounded.value("fgc_funnel", "take_up_rate") == "74.8"  # rates from unrounded figures
+
+
+def test_text_from_a_return_is_kept_as_text(tables):
+    values = service_values("Derby")
+    values.update(A6="COMMISSIONED", A7="=HYPERLINK(\"http://evil\",\"Daybreak\")")
+    inputs = handbuilt_inputs()
+    records = tuple(LARecord(r.la, values) if r.la == DERBY else r for r in inputs.used)
+    built = build_tables(Inputs(records))
+    assert built.value("fgc_coverage", "external_provider", DERBY.code) == "=HYPERLINK(\"http://evil\",\"Daybreak\")"
+    assert built.value("fgc_coverage", "service_commissioned") == "1"

@@ -1,0 +1,146 @@
+"""The open data files: EES layout, symbols, reproducibility, formula neutralisation, and the
+screener's checks (passing on what publish writes, failing on what it must not)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from fgc_collect.aggregate import Inputs, LARecord, build_tables
+from fgc_collect.cli import cli
+from fgc_collect.publish import WORKBOOK_NAME, check_publication, publish
+from fgc_collect.publish.ees import neutralise
+
+from tests.aggregate.handbuilt import DERBY, handbuilt_inputs, service_values
+
+
+def rows(path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_files_follow_the_ees_layout(handbuilt_publication):
+    folder, _ = handbuilt_publication
+    funnel = rows(folder / "fgc_funnel.csv")
+    assert list(funnel[0])[:10] == ["time_period", "time_identifier", "geographic_level", "country_code",
+                                    "country_name", "region_code", "region_name", "old_la_code", "new_la_code",
+                                    "la_name"]
+    assert {r["time_period"] for r in funnel} == {"202324"}
+    assert {r["time_identifier"] for r in funnel} == {"Financial year"}
+    assert [r["geographic_level"] for r in funnel].count("Local authority") == 153
+    national = next(r for r in funnel if r["geographic_level"] == "National")
+    assert national["families_referred"] == "210" and national["region_code"] == ""
+    bristol = next(r for r in funnel if r["new_la_code"] == "E06000023")
+    assert bristol["la_name"] == "Bristol, City of" and bristol["families_referred"] == "x"
+    assert all(value != "" for r in funnel for key, value in r.items() if key not in
+               ("region_code", "region_name", "old_la_code", "new_la_code", "la_name"))
+    meta = rows(folder / "fgc_characteristics.meta.csv")
+    characteristic = next(m for m in meta if m["col_name"] == "characteristic")
+    assert characteristic["col_type"] == "Filter" and characteristic["filter_grouping_column"] == "characteristic_type"
+    assert next(m for m in meta if m["col_name"] == "children_referred_pct")["indicator_unit"] == "%"
+
+
+def test_publish_passes_the_screener(handbuilt_publication, demo_publication):
+    assert check_publication(handbuilt_publication[0]) == []
+    assert check_publication(demo_publication[0]) == []
+
+
+def test_same_inputs_give_byte_identical_files(handbuilt_publication, tmp_path):
+    folder, _ = handbuilt_publication
+    publish(build_tables(handbuilt_inputs()), tmp_path)
+    for first in sorted(folder.glob("*.csv")) + [folder / WORKBOOK_NAME, folder / "manifest.json"]:
+        assert (tmp_path / first.name).read_bytes() == first.read_bytes(), first.name
+
+
+def test_text_from_returns_cannot_become_a_formula(tmp_path):
+    values = service_values("Derby")
+    values.update(A6="COMMISSIONED", A7='=HYPERLINK("http://evil.example","Daybreak")')
+    inputs = handbuilt_inputs()
+    records = tuple(LARecord(r.la, values) if r.la == DERBY else r for r in inputs.used)
+    publish(build_tables(Inputs(records)), tmp_path)
+    derby = next(r for r in rows(tmp_path / "fgc_coverage.csv") if r["new_la_code"] == DERBY.code)
+    assert derby["external_provider"] == '\'=HYPERLINK("http://evil.example","Daybreak")'
+    sheet = openpyxl.load_workbook(tmp_path / WORKBOOK_NAME)["1_Coverage"]
+    texts = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    assert texts == ['\'=HYPERLINK("http://evil.example","Daybreak")']
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert neutralise("-12") == "-12" and neutralise("@SUM(A1)") == "'@SUM(A1)" and neutralise("Daybreak") == "Daybreak"
+
+
+def test_the_workbook_follows_good_practice(handbuilt_publication):
+    book = openpyxl.load_workbook(handbuilt_publication[0] / WORKBOOK_NAME)
+    assert book.sheetnames[:3] == ["Cover", "Contents", "Notes"]
+    funnel = book["2_Funnel"]
+    assert list(funnel.tables) == ["fgc_funnel"]
+    assert not funnel.merged_cells.ranges
+    header = [cell.value for cell in funnel[5]]
+    assert header[:4] == ["Geographic level", "Area", "Area code", "Region"]
+    england = [cell.value for cell in funnel[6]]
+    assert england[1] == "England" and england[header.index("Families referred")] == 210
+    london = next(row for row in funnel.iter_rows(values_only=True) if row[1] == "London")
+    assert london[header.index("Families referred")] == "[x]"
+    cover = " ".join(str(c.value) for c in book["Cover"]["A"] if c.value)
+    assert "[c] confidential" in cover and "[z] not applicable" in cover
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_check_publication_reports_each_problem_and_exits_1(handbuilt_publication, tmp_path):
+    folder, _ = handbuilt_publication
+    for path in folder.glob("fgc_funnel*"):
+        shutil.copy(path, tmp_path / path.name)
+    shutil.copy(folder / "fgc_coverage.csv", tmp_path / "Coverage.csv")
+    text = (tmp_path / "fgc_funnel.csv").read_text()
+    lines = text.splitlines()
+    lines[1] = lines[1].replace(",210,", ",,", 1)  # England's families referred blank
+    lines.append(lines[1])  # a duplicate row
+    (tmp_path / "fgc_funnel.csv").write_text("\n".join(lines).replace("E12000001,North East", "E12000001,North-East") + "\n")
+    result = run("check-publication", str(tmp_path))
+    assert result.exit_code == 1
+    output = result.output.splitlines()
+    assert "Coverage.csv: the file name should use only lower-case letters, digits and underscores" in output
+    assert "Coverage.csv: has no metadata file Coverage.meta.csv" in output
+    assert "fgc_funnel.csv: the indicator families_referred has blank cells (use a GSS symbol: c, x, z, low)" in output
+    assert "fgc_funnel.csv: 1 duplicate rows (the same geography, time and filters)" in output
+    assert "fgc_funnel.csv: 'E12000001' / 'North-East' is not a region code and name pair" in output
+
+
+def test_check_publication_passes_and_usage_errors(handbuilt_publication, tmp_path):
+    result = run("check-publication", str(handbuilt_publication[0]))
+    assert result.exit_code == 0 and "7 data files" in result.output
+    missing = CliRunner().invoke(cli, ["check-publication", str(tmp_path / "nope")])
+    assert missing.exit_code == 2
+
+
+@pytest.mark.parametrize("bad, problem", [
+    ({"time_period": "2023"}, "is not six digits"),
+    ({"old_la_code": "999"}, "is not an LA in the screener's lookup"),
+    ({"families_offered": "N/A"}, "uses legacy symbols: N/A"),
+])
+def test_check_publication_catches_codes_symbols_and_periods(handbuilt_publication, tmp_path, bad, problem):
+    folder, _ = handbuilt_publication
+    shutil.copy(folder / "fgc_funnel.meta.csv", tmp_path)
+    data = rows(folder / "fgc_funnel.csv")
+    target = next(r for r in data if r["new_la_code"] == DERBY.code)
+    target.update(bad)
+    with (tmp_path / "fgc_funnel.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(data[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data)
+    assert any(problem in line for line in check_publication(tmp_path))
+
+
+def test_nothing_is_published_when_the_checks_fail(monkeypatch, tmp_path):
+    import fgc_collect.publish.screener as screener
+    from fgc_collect.publish import PublishError
+
+    monkeypatch.setattr(screener, "check_publication", lambda folder: ["fgc_funnel.csv: a problem"])
+    with pytest.raises(PublishError, match="fgc_funnel.csv: a problem"):
+        publish(build_tables(handbuilt_inputs()), tmp_path)
+    assert list(tmp_path.iterdir()) == []
