@@ -1,0 +1,209 @@
+"""The distribution checks of a child-level return, as a Great Expectations suite.
+
+FGC110 ("the Unknown category holds more than half of the total") read at the rows: for every
+breakdown of the aggregate return with an Unknown category, the share of the children (or
+families) it counts whose category is Unknown. The suite runs on one frame, a row per child of a
+referral and a column per breakdown (the unit's category, null when the unit is not counted
+there: `derive.breakdown_frame`), so the figures are the derived return's own. Each issue names
+the child-level column to look at, where the aggregate rule can name only the item; the aggregate
+engine's FGC110 issues on a derived return are replaced by these (`validate.child_result`).
+
+The suite is generated from the spec and committed as validations/fgc_child_level.json (a test
+keeps the two in step; `python -m fgc_collect.child write` regenerates it). GX is imported only
+in the functions that build or run the suite, through the project's one GX context
+(`fgc_collect.validate._gx`: analytics off before the import, ephemeral, no progress bars).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import cache
+from pathlib import Path
+
+from fgc_collect.child.read import ChildReturn
+from fgc_collect.child.spec import CHILD_SPEC_NAME, ChildSpec, load_child_spec
+from fgc_collect.model import Issue
+
+SUITE_NAME = CHILD_SPEC_NAME  # fgc_child_level
+SUITE_FILE = f"{SUITE_NAME}.json"
+DATA_SOURCE, ASSET, BATCH = "fgc_child_rows", "child_rows", "child-level rows"
+RULE = "FGC110"
+
+
+def validations_dir() -> Path:
+    from fgc_collect.validate.suites import VALIDATIONS_DIR
+
+    return VALIDATIONS_DIR
+
+
+def _unknown_phrase(spec: ChildSpec, item, code: str) -> str:
+    column = next(b.column for b in spec.breakdowns if b.item == item.id)
+    if item.category_set == "AGE":
+        return "have no birth_month (and are not unborn)"
+    if item.category_set == "ETH":
+        codes = [c for c, group in spec.ethnicity_groups.items() if group == code]
+        return f"have ethnicity {' or '.join(codes)}, or none"
+    child_labels = {c.code: c.label for c in spec.column(column).choices}
+    label = child_labels.get(code) or next(c.label for c in item.rows if c.code == code)
+    return f"have {column} {code} ({label}), or none"
+
+
+def plan(spec: ChildSpec | None = None) -> list[dict]:
+    """Every expectation of the suite (GX class name, kwargs, meta), from the spec."""
+    from fgc_collect.validate.suites import UNKNOWN_SHARE_LIMIT
+
+    spec = spec or load_child_spec()
+    planned = []
+    for breakdown in spec.breakdowns:
+        item = spec.aggregate.item(breakdown.item)
+        unknown = item.unknown_cell  # the category FGC110 reads, as the aggregate suite does
+        if unknown is None:
+            continue
+        code = unknown.category.code
+        planned.append({
+            "expectation": "ExpectColumnValuesToNotBeInSet",
+            "kwargs": {"column": item.id, "value_set": [code], "mostly": round(1 - UNKNOWN_SHARE_LIMIT, 6)},
+            "meta": {
+                "rule": RULE,
+                "item": item.id,
+                "unknown_cell": unknown.id,
+                "total": item.total,
+                "column": breakdown.column,
+                "unit": breakdown.unit,
+                "unknown": _unknown_phrase(spec, item, code),
+            },
+        })
+    return planned
+
+
+def build_suite_dict(spec: ChildSpec | None = None) -> dict:
+    """The suite, built through GX's own classes (every argument checked) and serialised."""
+    from fgc_collect.validate._gx import context, import_gx
+
+    gx = import_gx()
+    context()
+    suite = gx.ExpectationSuite(
+        name=SUITE_NAME,
+        meta={
+            "description": "FGC110 at the rows of a child-level return (a breakdown's Unknown category "
+                           "holding more than half of its children or families), generated from the spec",
+            "spec": "fgc_collect/spec/fgc_child_level.yaml",
+            "regenerate": "python -m fgc_collect.child write",
+        },
+    )
+    for planned in plan(spec):
+        expectation_class = getattr(gx.expectations, planned["expectation"])
+        suite.add_expectation(expectation_class(**planned["kwargs"], meta=planned["meta"], severity="warning"))
+    data = suite.to_json_dict()
+    data["meta"].pop("great_expectations_version", None)  # the JSON depends on the spec alone
+    # GX gives ids once a suite of this name is in the context (after a run): never part of the file
+    data["id"] = None
+    for expectation in data["expectations"]:
+        expectation.pop("id", None)
+    return data
+
+
+def suite_json(spec: ChildSpec | None = None) -> str:
+    return json.dumps(build_suite_dict(spec), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_suite(folder: Path | None = None) -> Path:
+    folder = folder or validations_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / SUITE_FILE
+    path.write_text(suite_json(), encoding="utf-8")
+    return path
+
+
+@cache
+def load_suite_dict() -> dict:
+    """The committed suite (built from the spec when the repository's folder is not there)."""
+    path = validations_dir() / SUITE_FILE
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return build_suite_dict()
+
+
+@cache
+def _runtime():
+    """(batch definition, suite), made once per process in the project's GX context."""
+    from fgc_collect.validate._gx import context, import_gx
+
+    gx = import_gx()
+    batch_definition = (
+        context().data_sources.add_pandas(DATA_SOURCE).add_dataframe_asset(ASSET)
+        .add_batch_definition_whole_dataframe(BATCH)
+    )
+    suite = context().suites.add(gx.ExpectationSuite(**load_suite_dict()))
+    return batch_definition, suite
+
+
+def covered_items() -> frozenset[str]:
+    """The breakdowns (and their Unknown cells) whose FGC110 the suite reports at the rows."""
+    metas = [expectation["meta"] for expectation in load_suite_dict()["expectations"]]
+    return frozenset(meta["item"] for meta in metas) | frozenset(meta["unknown_cell"] for meta in metas)
+
+
+def distribution_issues(ret: ChildReturn, frame=None) -> list[Issue]:
+    """FGC110 warnings at the rows (see the module's docstring)."""
+    import polars as pl
+
+    from fgc_collect.child.derive import breakdown_frame
+    from fgc_collect.validate._gx import import_gx
+    from fgc_collect.validate.common import short_label
+
+    spec = ret.spec
+    suite_dict = load_suite_dict()
+    columns = [expectation["kwargs"]["column"] for expectation in suite_dict["expectations"]]
+    frame = breakdown_frame(ret) if frame is None else frame
+    if frame.height == 0:
+        return []
+    # categorical columns: GX's set checks run about 2.5 times as fast on them as on strings
+    data = frame.select(pl.col(columns).cast(pl.Categorical)).to_pandas()
+    gx = import_gx()
+    batch_definition, suite = _runtime()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": data})
+        # two passes: pass/fail for the whole suite, then the figures of the failed expectations only
+        result = batch.validate(suite, result_format="BOOLEAN_ONLY")
+        _raise_if_broken(result)
+        failed = [outcome.expectation_config.to_json_dict() for outcome in result.results if not outcome.success]
+        if not failed:
+            return []
+        detail = gx.ExpectationSuite(name=f"{suite.name}.failed", expectations=failed)
+        result = batch.validate(detail, result_format="BASIC")
+        _raise_if_broken(result)
+    issues = []
+    for outcome in result.results:
+        if outcome.success:
+            continue
+        meta = dict(outcome.expectation_config.meta)
+        counts = outcome.result
+        counted = int(counts["element_count"]) - int(counts.get("missing_count") or 0)
+        unknown = int(counts["unexpected_count"])
+        share = round(100 * unknown / counted) if counted else 0
+        unit = "children" if meta["unit"] == "children" else "families"
+        population = short_label(meta["total"], spec.aggregate)
+        column = meta["column"]
+        issues.append(Issue(
+            rule=RULE,
+            severity=spec.rule(RULE).severity,
+            message=(f"{unknown:,} of the {counted:,} {unit} counted in {meta['total']} ({population}) {meta['unknown']}: "
+                     f"{share}%, more than half, so {meta['unknown_cell']} holds most of {meta['item']}. Check whether "
+                     f"column {column} "
+                     "can be filled in from your records."),
+            item=meta["unknown_cell"],  # as the aggregate engine names FGC110: the Unknown category
+            sheet=ret.sheet,
+            cell=ret.cell(None, column),
+            value=unknown,
+        ))
+    return issues
+
+
+def _raise_if_broken(result) -> None:
+    for outcome in result.results:
+        info = outcome.exception_info or {}
+        if info.get("raised_exception"):
+            raise RuntimeError(f"the child-level distribution suite could not run: {info.get('exception_message')}")

@@ -1,0 +1,115 @@
+"""Child-level returns validated with aggregate ones: one result each, in the contract's JSON."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from fgc_collect.child.distributions import SUITE_FILE, covered_items, suite_json, validations_dir
+from fgc_collect.child.reconcile import AGREES, DIFFERS, NOT_GIVEN, reconcile, reconciliation_json, reconciliation_text
+from fgc_collect.child.derive import derive_aggregate
+from fgc_collect.child.validate import validate_batch
+from fgc_collect.demo.synthetic import clean_return
+from fgc_collect.read import read_return
+from fgc_collect.reference import find_la
+from fgc_collect.spec import load_spec
+from fgc_collect.template import cell_positions, fill_template
+from tests.child.rows import family, read_rows, row, write_csv
+
+
+@pytest.fixture(scope="module")
+def aggregate_return(tmp_path_factory):
+    la = find_la("E08000021")
+    values = clean_return(la, np.random.default_rng(3), load_spec())
+    return read_return(fill_template(values, tmp_path_factory.mktemp("agg") / "newcastle.xlsx", la=la))
+
+
+def test_the_committed_suite_is_the_one_the_spec_makes():
+    committed = (validations_dir() / SUITE_FILE).read_text(encoding="utf-8")
+    assert committed == suite_json(), "run `python -m fgc_collect.child write` and commit validations/"
+
+
+def test_a_batch_of_both_levels_gives_one_result_each_in_order(tmp_path, aggregate_return):
+    child = read_rows(tmp_path, family("F1", {"child_id": "A"}, {"child_id": "B", "consent": "Maybe"}))
+    results = validate_batch([aggregate_return, child])
+    assert [r.level for r in results] == ["aggregate", "child"]
+    result = results[1]
+    assert (result.la_code, result.la_name, result.status) == ("E06000047", "County Durham", "errors")
+    assert result.template_version is None and result.sha256 == child.sha256
+    document = json.loads(json.dumps(result.to_json()))
+    # an unreadable consent is FGC302's; FGC308 compares only values it can read
+    assert [(i["rule"], i["item"], i["sheet"], i["cell"]) for i in document["issues"]] == [
+        ("FGC302", "consent", None, "M3")]
+
+
+def test_answers_a_child_level_return_does_not_collect_are_not_asked_for(tmp_path):
+    [result] = validate_batch([read_rows(tmp_path, [row()])])
+    assert result.status == "valid", [i.message for i in result.issues]
+
+
+def test_aggregate_rules_on_the_derived_return_name_the_item_and_no_cell(tmp_path):
+    children = [{"child_id": f"K{n}"} for n in range(5)]  # five children in one family: FGC109
+    [result] = validate_batch([read_rows(tmp_path, family("F1", *children))])
+    assert [(i.rule, i.severity, i.item, i.sheet, i.cell) for i in result.issues] == [
+        ("FGC109", "warning", item, None, None) for item in ("B2", "C3", "D3")]
+    assert result.issues[0].message.startswith("B2 (children subject to an FGC referral)")
+
+
+def test_unknowns_are_reported_at_the_rows_not_twice(tmp_path):
+    rows = [row(child_id=f"K{n}", family_id=f"F{n}", ethnicity="REFU" if n < 3 else "WBRI") for n in range(5)]
+    child = read_rows(tmp_path, rows)
+    [result] = validate_batch([child])
+    fgc110 = [i for i in result.issues if i.rule == "FGC110"]
+    assert [(i.item, i.sheet, i.cell) for i in fgc110] == [
+        ("B5_UNK", None, "F1"), ("C6_UNK", None, "F1"), ("D6_UNK", None, "F1")]
+    assert fgc110[0].message == (
+        "3 of the 5 children counted in B2 (children subject to an FGC referral) have ethnicity REFU or NOBT, "
+        "or none: 60%, more than half, so B5_UNK holds most of B5. Check whether column ethnicity can be filled "
+        "in from your records.")
+    assert {"B5", "C6", "D6", "B3", "C10", "D10"} <= covered_items()
+    # without the row-level checks, the aggregate engine's FGC110 stands
+    [plain] = validate_batch([child], distributions=False)
+    assert [(i.rule, i.item, i.cell) for i in plain.issues if i.rule == "FGC110"] == [
+        ("FGC110", "B5_UNK", None), ("FGC110", "C6_UNK", None), ("FGC110", "D6_UNK", None)]
+
+
+def test_reconciling_both_levels_item_by_item(tmp_path):
+    child = read_rows(tmp_path, family("F1", {"child_id": "A"}, {"child_id": "B"}))
+    derived = derive_aggregate(child)
+    values = {key: value for key, value in derived.values().items() if key[0] in "BCD"}
+    values.update(B2=3, B3_5TO9=3, D11=None)
+    la = find_la("E06000047")
+    submitted = read_return(fill_template(values, tmp_path / "durham.xlsx", la=la))
+    items = reconcile(derived, submitted)
+    assert len(items) == sum(1 for c in load_spec().input_cells if c.kind == "count")
+    by_id = {item.item_id: item for item in items}
+    assert (by_id["B2"].status, by_id["B2"].submitted, by_id["B2"].derived, by_id["B2"].difference) == (DIFFERS, 3, 2, 1)
+    assert (by_id["B2"].sheet, by_id["B2"].cell) == cell_positions()["B2"]  # where the council typed it
+    assert by_id["D11"].status == NOT_GIVEN and by_id["B1"].status == AGREES
+    text = reconciliation_text(items, "County Durham")
+    assert text.splitlines()[0] == (f"County Durham: aggregate return against its child-level rows: {len(items) - 3} of "
+                                    f"{len(items)} counts agree, 2 differ, 1 not given in the aggregate return.")
+    assert "B3_5TO9" in text and "+1" in text
+    assert reconciliation_json(items, "E06000047")["summary"] == {AGREES: len(items) - 3, DIFFERS: 2, NOT_GIVEN: 1}
+
+
+def test_the_module_command_validates_and_sets_the_exit_code(tmp_path, capsys):
+    from fgc_collect.child.__main__ import main
+
+    good = write_csv(tmp_path / "good.csv", [row()])
+    bad = write_csv(tmp_path / "bad.csv", [row(consent="Maybe")])
+    assert main(["validate", str(good)]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(bad), "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["summary"] == {"files": 1, "valid": 0, "warnings": 0, "errors": 1, "unreadable": 0}
+    assert document["returns"][0]["level"] == "child"
+    nameless = write_csv(tmp_path / "nameless.csv", [row()], la_code=None)
+    assert main(["validate", str(nameless)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == ("fgc-collect: nameless.csv does not say which local authority it is from: add a column "
+                           "la_code with the LA's code on every row, or give --la CODE.")
+    assert main(["validate", str(good), "--key-file", str(tmp_path / "missing.key")]) == 2
+    assert "does not exist; create it once with `fgc-collect keygen" in capsys.readouterr().err
