@@ -18,7 +18,7 @@ from fgc_collect.clikit import EXIT_USAGE, UserError
 
 # Modules that add commands of their own stage (each exposes COMMANDS, a list of click commands,
 # and imports only click at module level).
-STAGE_COMMAND_MODULES: tuple[str, ...] = ()
+STAGE_COMMAND_MODULES: tuple[str, ...] = ("fgc_collect.register.commands", "fgc_collect.publish.commands")
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fgc-collect")
@@ -74,15 +74,25 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def validate(paths: tuple[Path, ...], output_format: str) -> None:
+@click.option("--password-file", "password_file", type=click.Path(path_type=Path), default=None,
+              help="Passwords for password-protected returns: one password, or LA_CODE,password lines.")
+def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | None) -> None:
     """Validate returns: files, or folders of them."""
     from fgc_collect.pipeline import find_returns, validate_files
     from fgc_collect import report
 
+    passwords = None
+    if password_file is not None:
+        from fgc_collect.read.crypto import PasswordFileError, load_password_file
+
+        try:
+            passwords = load_password_file(password_file)
+        except PasswordFileError as problem:
+            raise UserError(str(problem)) from None
     files = find_returns(paths)
     if not files:
         raise UserError("no spreadsheet files (.xlsx, .xlsm) were found in " + ", ".join(str(p) for p in paths) + ".")
-    results = validate_files(files)
+    results = validate_files(files, passwords=passwords)
     if output_format == "json":
         click.echo(json.dumps(report.results_json(results), indent=2, ensure_ascii=False, default=str))
     else:
