@@ -42,8 +42,6 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
     from fgc_collect.reference import find_la
     from fgc_collect import template as templates
 
-    if level != "aggregate":
-        raise UserError("the child-level template is not available yet; use --level aggregate.")
     if all_las and la_codes:
         raise UserError("give either --la or --all-las, not both.")
     las = []
@@ -52,6 +50,9 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
         if la is None:
             raise UserError(f"{code!r} is not the code of a local authority in 2023-24 (give a 9-character code such as E06000047 or a 3-digit code such as 840).")
         las.append(la)
+    if level == "child":
+        _child_templates(las, all_las, out)
+        return
     if all_las:
         folder = out or Path("templates-out")
         paths = templates.write_all_templates(folder)
@@ -71,15 +72,43 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
     click.echo(f"Wrote {path}")
 
 
+def _child_templates(las, all_las: bool, out: Path | None) -> None:
+    from fgc_collect.child import child_file_name, write_child_template
+    from fgc_collect.reference import local_authorities
+
+    if all_las:
+        las = list(local_authorities())
+    if len(las) > 1 or all_las:
+        folder = out or Path("templates-out")
+        for la in las:
+            write_child_template(folder / child_file_name(la), la)
+        click.echo(f"Wrote {len(las)} child-level templates into {folder}.")
+        return
+    la = las[0] if las else None
+    path = out or Path(child_file_name(la))
+    if path.is_dir():
+        path = path / child_file_name(la)
+    write_child_template(path, la)
+    click.echo(f"Wrote {path}")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--password-file", "password_file", type=click.Path(path_type=Path), default=None,
               help="Passwords for password-protected returns: one password, or LA_CODE,password lines.")
-def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | None) -> None:
+@click.option("--feedback", "feedback", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write, for each return, an annotated copy of its workbook and an HTML report (and an index) here.")
+@click.option("--feedback-unencrypted", is_flag=True,
+              help="Write feedback copies of password-protected returns without their password.")
+@click.option("--la", "la_code", default=None, metavar="CODE", help="The LA of a child-level CSV without a la_code column.")
+@click.option("--key-file", "key_file", type=click.Path(path_type=Path), default=None,
+              help="The research team's pseudonymisation key (child-level returns); without it a throwaway key is used.")
+def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | None, feedback: Path | None,
+             feedback_unencrypted: bool, la_code: str | None, key_file: Path | None) -> None:
     """Validate returns: files, or folders of them."""
-    from fgc_collect.pipeline import find_returns, validate_files
     from fgc_collect import report
+    from fgc_collect.pipeline import find_returns, read_files, validate_outcomes
 
     passwords = None
     if password_file is not None:
@@ -89,18 +118,51 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
             passwords = load_password_file(password_file)
         except PasswordFileError as problem:
             raise UserError(str(problem)) from None
+    key = _load_key(key_file) if key_file is not None else None
     files = find_returns(paths)
     if not files:
-        raise UserError("no spreadsheet files (.xlsx, .xlsm) were found in " + ", ".join(str(p) for p in paths) + ".")
-    results = validate_files(files, passwords=passwords)
+        raise UserError("no returns (.xlsx, .xlsm, .xls, .ods or child-level .csv) were found in "
+                        + ", ".join(str(p) for p in paths) + ".")
+    outcomes = read_files(files, passwords, la_code, key)
+    results = validate_outcomes(outcomes)
     if output_format == "json":
         click.echo(json.dumps(report.results_json(results), indent=2, ensure_ascii=False, default=str))
     else:
         click.echo(report.results_text(results))
+    if feedback is not None:
+        from fgc_collect.feedback import write_feedback
+        from fgc_collect.read import AggregateReturn
+
+        returns = {ret.file: ret for ret, _ in outcomes if isinstance(ret, AggregateReturn)}
+        written = write_feedback(results, feedback, returns=returns, passwords=passwords, unencrypted=feedback_unencrypted)
+        click.echo(f"Feedback: {len(written)} files in {feedback} (open {feedback / 'index.html'}).")
     for result in results:
         if result.unreadable:
             click.echo(f"fgc-collect: {result.issues[0].message}", err=True)
     sys.exit(report.exit_code(results))
+
+
+def _load_key(key_file: Path) -> bytes:
+    from fgc_collect.child import KeyFileError, load_key
+
+    try:
+        return load_key(key_file)
+    except KeyFileError as problem:
+        raise UserError(str(problem)) from None
+
+
+@cli.command()
+@click.option("--key-file", "key_file", type=click.Path(path_type=Path), required=True,
+              help="Where to write the new key (it is never overwritten).")
+def keygen(key_file: Path) -> None:
+    """Make the research team's key for pseudonymising child-level returns."""
+    from fgc_collect.child import KeyFileError, keygen as make_key
+
+    try:
+        make_key(key_file)
+    except KeyFileError as problem:
+        raise UserError(str(problem)) from None
+    click.echo(f"Wrote a new key to {key_file} (readable by you only). Keep it safe: the same key links children across returns and years.")
 
 
 @cli.command()

@@ -29,14 +29,24 @@ def find_returns(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def read_file(path: Path, passwords=None):
-    """(AggregateReturn, None) or (None, ReturnResult for an unreadable file). passwords: a
-    fgc_collect.read.crypto.Passwords (from --password-file) for password-protected files."""
+def read_file(path: Path, passwords=None, la: str | None = None, key: bytes | None = None):
+    """(return, None) or (None, ReturnResult for an unreadable file). The return is an
+    AggregateReturn, or a ChildReturn for a child-level file (any CSV, or a workbook the aggregate
+    reader finds none of its questions in but that holds the child-level columns). passwords: a
+    fgc_collect.read.crypto.Passwords (from --password-file); la and key: for child-level files
+    (the LA of a CSV without a la_code column; the research team's pseudonymisation key)."""
     from fgc_collect.read import read_return
 
     path = Path(path)
     try:
-        return read_return(path, passwords=passwords), None
+        if path.suffix.lower() == ".csv":
+            return _read_child(path, la, key), None
+        try:
+            return read_return(path, passwords=passwords), None
+        except UnreadableReturn:
+            if not _is_child_workbook(path):
+                raise
+            return _read_child(path, la, key), None
     except UnreadableReturn as problem:
         try:
             digest = sha256_of(path) if path.is_file() else None
@@ -45,13 +55,41 @@ def read_file(path: Path, passwords=None):
         return None, ReturnResult.unreadable_file(str(path), digest, str(problem))
 
 
-def validate_files(files: Sequence[Path], passwords=None) -> list[ReturnResult]:
-    """Every file's result, in the order given; the readable ones are validated as one batch."""
-    outcomes = [read_file(Path(file), passwords) for file in files]
+def _is_child_workbook(path: Path) -> bool:
+    from fgc_collect.child import is_child_file
+
+    try:
+        return path.is_file() and is_child_file(path)
+    except Exception:  # noqa: BLE001 - a file neither reader can open stays unreadable
+        return False
+
+
+def _read_child(path: Path, la: str | None, key: bytes | None):
+    from fgc_collect.child import read_child_return
+
+    return read_child_return(path, la=la, key=key)
+
+
+def read_files(files: Sequence[Path], passwords=None, la: str | None = None, key: bytes | None = None):
+    """read_file for each file, in order."""
+    return [read_file(Path(file), passwords, la, key) for file in files]
+
+
+def validate_outcomes(outcomes) -> list[ReturnResult]:
+    """Every file's result, in order; the readable returns are validated as one batch."""
     readable = [ret for ret, _ in outcomes if ret is not None]
     validated = iter(())
-    if readable:  # the engine imports pandera and Great Expectations: only pay when needed
-        from fgc_collect.validate import validate_returns
+    if readable:  # the engines import pandera and Great Expectations: only pay when needed
+        from fgc_collect.child.read import ChildReturn
 
-        validated = iter(validate_returns(readable))
+        if any(isinstance(ret, ChildReturn) for ret in readable):
+            from fgc_collect.child import validate_batch as validate
+        else:
+            from fgc_collect.validate import validate_returns as validate
+        validated = iter(validate(readable))
     return [next(validated) if ret is not None else unreadable for ret, unreadable in outcomes]
+
+
+def validate_files(files: Sequence[Path], passwords=None, la: str | None = None, key: bytes | None = None) -> list[ReturnResult]:
+    """Read and validate files: `validate_files(find_returns(["returns/"]))` in a notebook."""
+    return validate_outcomes(read_files(files, passwords, la, key))

@@ -49,7 +49,7 @@ def test_validate_a_pdf_renamed_xlsx_is_unreadable_in_json(tmp_path):
 def test_validate_an_empty_folder_says_so(tmp_path):
     done = run("validate", str(tmp_path))
     assert done.returncode == 2
-    assert "no spreadsheet files" in done.stderr
+    assert "no returns (.xlsx, .xlsm, .xls, .ods or child-level .csv) were found" in done.stderr
 
 
 @pytest.mark.parametrize("code", ["E99999999", "Durham"])

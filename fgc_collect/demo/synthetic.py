@@ -45,6 +45,11 @@ class SeededMistake:
     rule: str
     item: str  # the item id the issue names
     what: str  # what the council did
+    at: str | None = None  # the input cell the issue points at, when not the item's own place
+
+    @property
+    def cell_item(self) -> str:
+        return self.at or self.item
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,7 @@ def _mistakes(rng: np.random.Generator, returns: dict[str, DemoReturn], spec: Sp
 
     ret = take()
     ret.values["D5_F"] = None
-    seeded.append(SeededMistake(ret.la.code, "FGC103", "D5", "left one sex category blank"))
+    seeded.append(SeededMistake(ret.la.code, "FGC103", "D5", "left one sex category blank", at="D5_F"))
 
     ret = take()
     ret.values["C2"] = None
