@@ -39,7 +39,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "demo"
         subprocess.run(CLI + ["demo", "--out", str(out)], stdout=subprocess.DEVNULL, check=False)
-        returns = sorted((out / "returns").glob("*.xlsx"))
+        from fgc_collect.pipeline import find_returns
+
+        returns = find_returns([out / "returns"])
         rows = [
             ("fgc-collect --help", timed(CLI + ["--help"], args.repeat)),
             ("fgc-collect validate (1 return)", timed(CLI + ["validate", str(returns[0])], args.repeat)),

@@ -183,10 +183,11 @@ class Register:
     def read_version(self, version: Version, file: str | None = None):
         """The version as an AggregateReturn (read from the stored bytes, not re-validated)."""
         from fgc_collect.read.aggregate import read_workbook
-        from fgc_collect.read.workbook import load_xlsx
+        from fgc_collect.read.workbook import open_return
 
         with self.blob_file(version.sha256, version.file_name) as path:
-            return read_workbook(load_xlsx(path), file=file or version.file_name, sha256=version.sha256)
+            book, _ = open_return(path)  # any format the reader takes (.xlsx, .xls, .ods, ...)
+            return read_workbook(book, file=file or version.file_name, sha256=version.sha256)
 
     def peer_return(self, version: Version, file: str | None = None):
         """The version's figures as an AggregateReturn, from its snapshot when there is one (fast,

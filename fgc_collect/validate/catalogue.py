@@ -256,7 +256,30 @@ def rule_catalogue(spec: Spec | None = None) -> list[dict]:
                 "fix": fix,
             }
         )
-    return catalogue
+    return catalogue + reader_notes()
+
+
+def reader_notes() -> list[dict]:
+    """The reader's notes about the file itself (READnn): not rules of the spec, but issues a
+    coordinator sees beside them, so the catalogue lists them too."""
+    from fgc_collect.read.notes import READ_NOTES
+
+    return [
+        {
+            "code": note.code,
+            "severity": note.severity,
+            "scope": "file",
+            "applies_to": "the file as received",
+            "check": note.check,
+            "engine": "reader",
+            "title": note.title,
+            "example_message": None,
+            "why": "The reader noticed this about the file itself while reading it; the answers were still read.",
+            "fix": "The message says what to check; if the council needs to change its file, ask it to resend the "
+                   "completed template.",
+        }
+        for note in READ_NOTES
+    ]
 
 
 def render_catalogue(format: str = "text", spec: Spec | None = None) -> str:  # noqa: A002 - the CLI's word
@@ -271,7 +294,8 @@ def render_catalogue(format: str = "text", spec: Spec | None = None) -> str:  # 
         for rule in catalogue:
             lines.append(f"{rule['code']}  {rule['severity']:<7}  {rule['scope']:<6}  {rule['engine']:<7}  {rule['title']}")
             lines.append(f"    applies to: {rule['applies_to']}; checks: {rule['check']}")
-            lines.append(f"    e.g. {rule['example_message']}")
+            if rule["example_message"]:
+                lines.append(f"    e.g. {rule['example_message']}")
         return "\n".join(lines) + "\n"
     raise ValueError(f"unknown format {format!r}: use text, json or markdown")
 
@@ -290,7 +314,7 @@ def _markdown(catalogue: list[dict], spec: Spec) -> str:
             f"- Applies to: {rule['applies_to']}\n"
             f"- Checks: {rule['check']}\n\n"
             f"**Why it matters.** {rule['why']}\n\n"
-            f"**How to fix it.** {rule['fix']}\n\n"
-            f"Example message:\n\n> {rule['example_message']}\n"
+            f"**How to fix it.** {rule['fix']}\n"
+            + (f"\nExample message:\n\n> {rule['example_message']}\n" if rule["example_message"] else "")
         )
     return "\n".join(parts)
