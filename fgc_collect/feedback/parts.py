@@ -12,6 +12,7 @@ from fgc_collect.template import layout
 
 from . import ooxml
 from .ooxml import Element, Package, PackageError, index_elements, set_attribute, xml_text
+from fgc_collect.read.book import column_letters, column_number  # A1 arithmetic, shared with the reader
 
 COMMENT_AUTHOR = "fgc-collect"
 MAX_COMMENT_CHARS = 32_000  # Excel's limit is 32,767
@@ -32,20 +33,6 @@ def split_reference(reference: str | None) -> tuple[str, int] | None:
         return None
     return match[1].upper(), int(match[2])
 
-
-def column_number(letters: str) -> int:
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-def column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def cell_reference(reference: str | None) -> tuple[int, int] | None:

@@ -49,3 +49,34 @@ def runtime():
     data["name"] = SUITE_NAME
     suite = context().suites.add(gx.ExpectationSuite(**data))
     return batch_definition, suite
+
+
+def failed_expectations(batch_definition, suite, dataframe, result_format: str, what: str) -> list:
+    """The outcomes of the suite's expectations that failed on `dataframe`, with `result_format`
+    detail. Two passes: the whole suite with BOOLEAN_ONLY (about half the cost of the detailed
+    formats), then only the expectations that failed, for their figures or rows. An expectation
+    that could not run raises RuntimeError naming `what` (and the rule, where its meta has one)."""
+    gx = import_gx()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": dataframe})
+        result = batch.validate(suite, result_format="BOOLEAN_ONLY")
+        _raise_if_broken(result, what)
+        failed = [outcome.expectation_config.to_json_dict() for outcome in result.results if not outcome.success]
+        if not failed:
+            return []
+        # Not added to the context: a suite only validated once needs no name of its own there.
+        detail = gx.ExpectationSuite(name=f"{suite.name}.failed", expectations=failed)
+        result = batch.validate(detail, result_format=result_format)
+        _raise_if_broken(result, what)
+    return [outcome for outcome in result.results if not outcome.success]
+
+
+def _raise_if_broken(result, what: str) -> None:
+    for outcome in result.results:
+        info = outcome.exception_info or {}
+        if info.get("raised_exception"):
+            rule = outcome.expectation_config.meta.get("rule")
+            raise RuntimeError(
+                f"{what}{' (' + rule + ')' if rule else ''} could not run: {info.get('exception_message')}"
+            )

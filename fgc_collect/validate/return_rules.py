@@ -8,7 +8,6 @@ their returns, and the message is written here from the return's own figures.
 
 from __future__ import annotations
 
-import warnings
 
 from fgc_collect.model import Issue
 from fgc_collect.spec import Spec
@@ -57,37 +56,15 @@ def run_suite(frame) -> list[tuple[dict, list[int]]]:
     Two passes over the same batch: the whole suite with result_format BOOLEAN_ONLY (about half
     the cost of COMPLETE), then only the expectations that failed with COMPLETE, for their
     unexpected_index_list."""
-    from fgc_collect.validate._gx import import_gx, runtime
+    from fgc_collect.validate._gx import failed_expectations, runtime
 
-    gx = import_gx()
     batch_definition, suite = runtime()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format="BOOLEAN_ONLY")
-        _raise_if_broken(result)
-        failed = [outcome.expectation_config.to_json_dict() for outcome in result.results if not outcome.success]
-        if not failed:
-            return []
-        # Not added to the context: a suite only validated once needs no name of its own there.
-        detail = gx.ExpectationSuite(name=f"{suite.name}.failed", expectations=failed)
-        result = batch.validate(detail, result_format="COMPLETE")
-        _raise_if_broken(result)
+    failed = failed_expectations(batch_definition, suite, frame, "COMPLETE", "a return-rules expectation")
     found = []
-    for outcome in result.results:
-        if not outcome.success:
-            rows = [int(index) for index in outcome.result.get("unexpected_index_list") or []]
-            found.append((dict(outcome.expectation_config.meta), rows))
+    for outcome in failed:
+        rows = [int(index) for index in outcome.result.get("unexpected_index_list") or []]
+        found.append((dict(outcome.expectation_config.meta), rows))
     return found
-
-
-def _raise_if_broken(result) -> None:
-    for outcome in result.results:
-        if outcome.exception_info and outcome.exception_info.get("raised_exception"):
-            raise RuntimeError(
-                f"the expectation for {outcome.expectation_config.meta.get('rule')} could not run: "
-                f"{outcome.exception_info.get('exception_message')}"
-            )
 
 
 def return_rule_issues(views: list[ReturnView]) -> list[tuple[int, Issue]]:
