@@ -22,14 +22,20 @@ def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
     from fgc_collect.model import ERRORS, UNREADABLE
     from fgc_collect.pipeline import find_returns, read_file
     from fgc_collect.reference import find_la
-    from fgc_collect.validate import validate_returns
+    from fgc_collect.child import ChildReturn, derive_aggregate
 
     files = find_returns(paths)
     if not files:
-        raise SourceError("no spreadsheet files (.xlsx, .xlsm) were found in " + ", ".join(map(str, paths)) + ".")
+        raise SourceError("no spreadsheet files (.xlsx, .xlsm) or child-level CSVs were found in " + ", ".join(map(str, paths)) + ".")
     outcomes = [read_file(Path(file)) for file in files]
     readable = [ret for ret, _ in outcomes if ret is not None]
-    results = iter(validate_returns(readable)) if readable else iter(())
+    # validate_batch: the aggregate engine's validate_returns, plus FGC3xx on child-level returns
+    # (read with a throwaway key: the tables need no linking), whose aggregate form is derived.
+    if any(isinstance(ret, ChildReturn) for ret in readable):
+        from fgc_collect.child import validate_batch as validate
+    else:
+        from fgc_collect.validate import validate_returns as validate
+    results = iter(validate(readable)) if readable else iter(())
     used: dict[str, LARecord] = {}
     excluded: list[Excluded] = []
     for ret, unreadable in outcomes:
@@ -52,7 +58,8 @@ def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
                 f"two returns for {la.name} have no errors ({used[la.code].file} and {ret.file}): "
                 "keep one in the folder, or use the returns register, which keeps versions."
             )
-        used[la.code] = LARecord(la, ret.values(), ret.sha256, ret.file)
+        figures = derive_aggregate(ret) if isinstance(ret, ChildReturn) else ret
+        used[la.code] = LARecord(la, figures.values(), ret.sha256, ret.file)
     order = {code: position for position, code in enumerate(_reference_order())}
     return Inputs(tuple(sorted(used.values(), key=lambda r: order[r.la.code])), tuple(excluded), "files")
 

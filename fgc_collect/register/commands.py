@@ -38,19 +38,24 @@ def _find_la(text: str):
 @store_option
 @click.option("--la", "la_code", metavar="CODE", help="Tie every spreadsheet given to this LA (when you know whose it is).")
 @click.option("--by", "by", metavar="NAME", help="Who is ingesting, for the record (default: your user name).")
-def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | None) -> None:
+@click.option("--key-file", "key_file", type=click.Path(path_type=Path), default=None,
+              help="The research team's pseudonymisation key: needed to take in child-level returns.")
+def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | None, key_file: Path | None) -> None:
     """Take returns into the register: files, folders, saved emails (.eml, .msg) and zips.
 
     Each spreadsheet is tied to its LA, validated and stored as the LA's next version; the same
     file twice is stored once. What cannot be read or tied to an LA is kept in quarantine with
-    the reason (exit code 2)."""
+    the reason (exit code 2). A child-level return (one row per child) is stored as its
+    pseudonymised rows, never as the file: it needs --key-file, and without it (or when it cannot
+    be read) it is refused and nothing of it is kept (exit code 2)."""
     from fgc_collect.register.ingest import IngestError, format_ingest, ingest_paths
     from fgc_collect.register import StoreError
 
     la = _find_la(la_code) if la_code else None
+    key = _load_key(key_file) if key_file is not None else None
     register = _open(store, create=True)
     try:
-        report = ingest_paths(register, paths, la=la, by=by)
+        report = ingest_paths(register, paths, la=la, by=by, key=key)
     except (IngestError, StoreError) as error:
         raise UserError(str(error)) from None
     finally:
@@ -62,7 +67,22 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
             f"fgc-collect: {quarantined} file{'s' if quarantined != 1 else ''} could not be read as a return or tied to one LA; "
             "kept in quarantine (see fgc-collect status).", err=True,
         )
+    refused = len([o for o in report.outcomes if o.kind == "refused"])
+    if refused:
+        click.echo(
+            f"fgc-collect: {refused} child-level file{'s' if refused != 1 else ''} refused; nothing of "
+            f"{'them' if refused != 1 else 'it'} was stored.", err=True,
+        )
     sys.exit(report.exit_code)
+
+
+def _load_key(key_file: Path) -> bytes:
+    from fgc_collect.child import KeyFileError, load_key
+
+    try:
+        return load_key(key_file)
+    except KeyFileError as problem:
+        raise UserError(str(problem)) from None
 
 
 @click.command()

@@ -27,6 +27,7 @@ from fgc_collect.register.store import StoreError
 # personal data (a child's name in a comment), and the original file already holds it.
 _VALUE_KINDS = ("count", "decimal", "choice", "la_code")
 _NO_VALUE_RULES = ("FGC010",)
+_IDENTIFIER_ITEMS = ("child_id", "family_id")  # child-level: never kept, even pseudonymised
 
 
 class DecisionError(Exception):
@@ -61,6 +62,7 @@ class NewVersion:
     container_sha256: str | None = None
     container_data: bytes | None = None
     snapshot: str | None = None  # its answers without free text (fgc_collect.register.snapshot)
+    level: str = "aggregate"  # child: `data` is ChildReturn.to_stored_bytes(), never the council's file
 
 
 @dataclass(frozen=True)
@@ -181,13 +183,25 @@ class Register:
         return compute_status(local_authorities(), versions, decisions, rules)
 
     def read_version(self, version: Version, file: str | None = None):
-        """The version as an AggregateReturn (read from the stored bytes, not re-validated)."""
+        """The version as an AggregateReturn (read from the stored bytes, not re-validated). A
+        child-level version gives the aggregate return derived from its pseudonymised rows."""
         from fgc_collect.read.aggregate import read_workbook
         from fgc_collect.read.workbook import open_return
 
+        if version.level == "child":
+            return self.read_child_version(version, file)
         with self.blob_file(version.sha256, version.file_name) as path:
             book, _ = open_return(path)  # any format the reader takes (.xlsx, .xls, .ods, ...)
             return read_workbook(book, file=file or version.file_name, sha256=version.sha256)
+
+    def read_child_version(self, version: Version, file: str | None = None):
+        """A child-level version's aggregate return, derived from the stored pseudonymised rows."""
+        from fgc_collect.child import derive_aggregate, from_stored_bytes
+
+        rows = from_stored_bytes(self.blob(version.sha256), file=file or version.file_name)
+        derived = derive_aggregate(rows)
+        derived.sha256 = version.sha256  # the stored blob's, as for every version
+        return derived
 
     def peer_return(self, version: Version, file: str | None = None):
         """The version's figures as an AggregateReturn, from its snapshot when there is one (fast,
@@ -260,10 +274,10 @@ class Register:
             warnings = sum(1 for issue in new.issues if issue.severity == "warning")
             version_id = db.scalar(
                 "INSERT INTO versions (la_code, version_no, sha256, file_name, source, container_sha256, sender, "
-                "received_at, ingested_at, ingested_by, validation, errors, warnings, template_version) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "received_at, ingested_at, ingested_by, validation, errors, warnings, template_version, level) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (new.la_code, number, new.sha256, new.file_name, new.source, new.container_sha256, new.sender,
-                 new.received_at, now, by, new.validation, errors, warnings, new.template_version),
+                 new.received_at, now, by, new.validation, errors, warnings, new.template_version, new.level),
             )
             if new.snapshot is not None:
                 db.execute("INSERT INTO version_cells (version_id, snapshot) VALUES (?, ?)", (version_id, new.snapshot))
@@ -351,7 +365,7 @@ class Register:
 def _stored_value(issue) -> str | None:
     from fgc_collect.spec import load_spec
 
-    if issue.value is None or issue.rule in _NO_VALUE_RULES:
+    if issue.value is None or issue.rule in _NO_VALUE_RULES or issue.item in _IDENTIFIER_ITEMS:
         return None
     spec = load_spec()
     item = issue.item

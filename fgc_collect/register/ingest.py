@@ -28,6 +28,8 @@ ALREADY_HELD = "already held"
 QUARANTINED = "quarantined"
 ALREADY_QUARANTINED = "already in quarantine"
 SKIPPED = "skipped"
+REFUSED = "refused"  # a child-level file that cannot be pseudonymised: nothing of it is stored
+NO_KEY = "child-level file: give --key-file to pseudonymise it"
 MAX_REVALIDATIONS = 5  # another process kept adding versions for the same LA: record anyway
 
 
@@ -38,7 +40,7 @@ class IngestError(Exception):
 @dataclass(frozen=True)
 class Outcome:
     source: str
-    kind: str  # new version | already held | quarantined | already in quarantine | skipped
+    kind: str  # new version | already held | quarantined | already in quarantine | skipped | refused
     la_code: str | None = None
     la_name: str | None = None
     version_no: int | None = None
@@ -60,6 +62,8 @@ class Outcome:
             return f"{self.source}: already held as version {self.version_no} of {self.la_name}; nothing to do."
         if self.kind == QUARANTINED:
             return f"{self.source}: QUARANTINED: {self.reason}"
+        if self.kind == REFUSED:
+            return f"{self.source}: REFUSED: {self.reason}; nothing of it was stored."
         if self.kind == ALREADY_QUARANTINED:
             return f"{self.source}: already in quarantine: {self.reason}"
         return f"{self.source}: skipped ({self.reason})."
@@ -76,8 +80,8 @@ class IngestReport:
 
     @property
     def exit_code(self) -> int:
-        """2 when a file could not be read as a return (it is in quarantine), as for validate."""
-        return 2 if self.of_kind(QUARANTINED) or self.of_kind(ALREADY_QUARANTINED) else 0
+        """2 when a file could not be read as a return (it is in quarantine, or refused), as for validate."""
+        return 2 if self.of_kind(QUARANTINED) or self.of_kind(ALREADY_QUARANTINED) or self.of_kind(REFUSED) else 0
 
 
 def format_ingest(report: IngestReport) -> str:
@@ -85,12 +89,13 @@ def format_ingest(report: IngestReport) -> str:
     if report.ignored:
         lines.append(f"Ignored {len(report.ignored)} file{'s' if len(report.ignored) != 1 else ''} in folders that are neither spreadsheets nor emails: "
                      + ", ".join(Path(name).name for name in report.ignored[:5]) + (" ..." if len(report.ignored) > 5 else ""))
-    counts = {kind: len(report.of_kind(kind)) for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, SKIPPED)}
-    files = sum(counts[kind] for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED))
+    counts = {kind: len(report.of_kind(kind)) for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, SKIPPED, REFUSED)}
+    files = sum(counts[kind] for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, REFUSED))
     lines.append(
         f"{files} file{'s' if files != 1 else ''} into {report.store}: {counts[NEW_VERSION]} new version{'s' if counts[NEW_VERSION] != 1 else ''}, "
         f"{counts[ALREADY_HELD]} already held, {counts[QUARANTINED]} quarantined"
         + (f" ({counts[ALREADY_QUARANTINED]} more already in quarantine)" if counts[ALREADY_QUARANTINED] else "")
+        + (f", {counts[REFUSED]} refused" if counts[REFUSED] else "")
         + (f"; {counts[SKIPPED]} email part{'s' if counts[SKIPPED] != 1 else ''} skipped (images in the text, signatures)"
            if counts[SKIPPED] else "") + "."
     )
@@ -148,9 +153,23 @@ def identify(ret, la_override=None):
 class _Candidate:
     order: int
     arrival: Arrival
-    ret: object  # AggregateReturn, .file = the name as sent
+    ret: object  # AggregateReturn or ChildReturn, .file = the name as sent
     la: object  # LocalAuthority
     revalidations: int = 0
+    stored: bytes | None = None  # child-level: ChildReturn.to_stored_bytes(), kept instead of the file
+    stored_sha256: str | None = None
+
+    @property
+    def level(self) -> str:
+        return "child" if self.stored is not None else "aggregate"
+
+    @property
+    def sha256(self) -> str:
+        return self.stored_sha256 or self.arrival.sha256
+
+    @property
+    def data(self) -> bytes:
+        return self.stored if self.stored is not None else self.arrival.data
 
 
 Validator = Callable[..., list]  # validate_returns(returns, held=...) -> list[ReturnResult]
@@ -164,19 +183,23 @@ def ingest_paths(
     by: str | None = None,
     peers: bool = True,
     validator: Validator | None = None,
+    key: bytes | None = None,
 ) -> IngestReport:
     """Ingest files, folders, .eml/.msg emails and zips; see the module's docstring.
 
     la: a LocalAuthority to tie every spreadsheet to (the coordinator knows whose it is).
     peers: also compare with every other LA's latest version (FGC201/FGC202); reading them all
     takes a few seconds per 50 LAs held.
-    validator: fgc_collect.validate.validate_returns unless given."""
+    validator: fgc_collect.validate.validate_returns unless given (fgc_collect.child.validate_batch
+    for a round with a child-level return).
+    key: the research team's pseudonymisation key (fgc_collect.child.load_key). A child-level
+    file is stored as its pseudonymised rows (ChildReturn.to_stored_bytes()), never as the file
+    (nor the email or zip it came in); without a key, or when it cannot be read, it is refused
+    and nothing of it is stored (not even in quarantine: it holds the council's identifiers)."""
     paths = [Path(path) for path in paths]
     missing = [str(path) for path in paths if not path.exists()]
     if missing:
         raise IngestError(f"{missing[0]} does not exist" + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else "") + "; nothing was ingested.")
-    if validator is None:
-        from fgc_collect.validate import validate_returns as validator
     by = by or current_user()
     unpacked = unpack_paths(paths)
     if unpacked.refused:
@@ -190,13 +213,21 @@ def ingest_paths(
     received_now = now_iso()
     candidates: list[_Candidate] = []
     first_seen: dict[str, str] = {}
+    arrivals, child_shas = _without_child_containers(unpacked.arrivals)
     with tempfile.TemporaryDirectory(prefix="fgc-ingest-") as scratch:
-        for order, arrival in enumerate(unpacked.arrivals):
+        for order, arrival in enumerate(arrivals):
             outcome = _screen(register, arrival, first_seen, by, received_now)
             if outcome is not None:
                 report.outcomes.append(outcome)
                 continue
-            ret, problem = _read(arrival, Path(scratch) / str(order))
+            ret, problem = _read(arrival, Path(scratch) / str(order), la.code if la is not None else None, key)
+            if _is_child_return(ret) or (ret is None and arrival.sha256 in child_shas):
+                outcome, candidate = _child_candidate(register, arrival, order, ret, problem, key)
+                if outcome is not None:
+                    report.outcomes.append(outcome)
+                else:
+                    candidates.append(candidate)
+                continue
             if ret is not None:
                 found, problem = identify(ret, la)
                 if found is not None:
@@ -231,18 +262,71 @@ def _held_fields(register: Register, sha256: str) -> dict:
     return {"la_code": held.la_code, "la_name": la.name if la else held.la_code, "version_no": held.version_no}
 
 
-def _read(arrival: Arrival, folder: Path):
-    """(AggregateReturn with .file = the name as sent, None) or (None, why it is unreadable)."""
+def _read(arrival: Arrival, folder: Path, la_code: str | None = None, key: bytes | None = None):
+    """(AggregateReturn or ChildReturn with .file = the name as sent, None) or (None, why it is
+    unreadable). The scratch copy is removed at once (a child-level file holds identifiers)."""
     from fgc_collect.pipeline import read_file
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / safe_file_name(arrival.name)
     path.write_bytes(arrival.data)
-    ret, unreadable = read_file(path)
+    try:
+        ret, unreadable = read_file(path, la=la_code, key=key)
+    finally:
+        path.unlink(missing_ok=True)
     if ret is None:
         return None, unreadable.issues[0].message
     ret.file = arrival.name
     return ret, None
+
+
+def _looks_child(arrival: Arrival) -> bool:
+    """Whether an arrival may be a child-level return (any CSV; a workbook with the child columns)."""
+    from fgc_collect.child import is_child_file
+
+    if arrival.problem is not None:
+        return False
+    try:
+        return is_child_file(Path(safe_file_name(arrival.name)), data=arrival.data)
+    except Exception:  # noqa: BLE001 - unreadable: the readers say why
+        return False
+
+
+def _is_child_return(ret) -> bool:
+    if ret is None:
+        return False
+    from fgc_collect.child import ChildReturn
+
+    return isinstance(ret, ChildReturn)
+
+
+def _without_child_containers(arrivals: Sequence[Arrival]) -> tuple[list[Arrival], set[str]]:
+    """The arrivals, those carried in an email or zip that also carries a child-level file without
+    that container (it holds the raw identifiers, so it is never stored); and the SHA-256 of the
+    arrivals that may be child-level."""
+    from dataclasses import replace
+
+    child_shas = {arrival.sha256 for arrival in arrivals if _looks_child(arrival)}
+    tainted = {arrival.container.sha256 for arrival in arrivals if arrival.container and arrival.sha256 in child_shas}
+    kept = [replace(arrival, container=None) if arrival.container and arrival.container.sha256 in tainted else arrival
+            for arrival in arrivals]
+    return kept, child_shas
+
+
+def _child_candidate(register: Register, arrival: Arrival, order: int, ret, problem: str | None, key: bytes | None):
+    """(Outcome, None) for a child-level file refused or already held, else (None, _Candidate)
+    holding its pseudonymised rows."""
+    import hashlib
+
+    if key is None:
+        return Outcome(arrival.source, REFUSED, reason=NO_KEY), None
+    if ret is None:
+        return Outcome(arrival.source, REFUSED, reason=problem.rstrip(".")), None
+    stored = ret.to_stored_bytes()
+    digest = hashlib.sha256(stored).hexdigest()
+    if register.version_with_sha(digest) is not None:
+        return Outcome(arrival.source, ALREADY_HELD, **_held_fields(register, digest)), None
+    return None, _Candidate(order, arrival, ret, ret.la, stored=stored, stored_sha256=digest)
 
 
 def _quarantine(register: Register, arrival: Arrival, reason: str, by: str, received_now: str) -> Outcome:
@@ -268,17 +352,17 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
             (later if candidate.la.code in seen else batch).append(candidate)
             seen.add(candidate.la.code)
         held, against = _held_returns(register, {c.la.code for c in batch}, peers, cache)
-        results = validator([c.ret for c in batch], held=held)
+        results = _validator(validator, batch)([c.ret for c in batch], held=held)
         stale = []
         for candidate, result in zip(batch, results):
             new = NewVersion(
-                la_code=candidate.la.code, sha256=candidate.arrival.sha256, data=candidate.arrival.data,
+                la_code=candidate.la.code, sha256=candidate.sha256, data=candidate.data,
                 file_name=candidate.arrival.name, source=candidate.arrival.source, sender=candidate.arrival.sender,
                 received_at=candidate.arrival.received_at or received_now, validation=result.status,
                 issues=result.issues, template_version=candidate.ret.metadata.get("template_version"),
                 container_sha256=candidate.arrival.container.sha256 if candidate.arrival.container else None,
                 container_data=candidate.arrival.container.data if candidate.arrival.container else None,
-                snapshot=snapshot_of(candidate.ret),
+                snapshot=snapshot_of(_aggregate_form(candidate.ret)), level=candidate.level,
             )
             recorded = register.record_version(new, against.get(candidate.la.code, set()), by)
             if recorded.outcome == "stale" and candidate.revalidations < MAX_REVALIDATIONS:
@@ -296,6 +380,26 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
             ))
         pending = sorted(stale + later, key=lambda c: (c.arrival.received_at or received_now, c.order))
     return outcomes
+
+
+def _validator(validator, batch: list[_Candidate]):
+    if validator is not None:
+        return validator
+    if any(candidate.level == "child" for candidate in batch):
+        from fgc_collect.child import validate_batch
+
+        return validate_batch
+    from fgc_collect.validate import validate_returns
+
+    return validate_returns
+
+
+def _aggregate_form(ret):
+    if _is_child_return(ret):
+        from fgc_collect.child import derive_aggregate
+
+        return derive_aggregate(ret)
+    return ret
 
 
 def _held_returns(register: Register, las: set[str], peers: bool, cache: dict) -> tuple[list, dict[str, set[str]]]:

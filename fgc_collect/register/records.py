@@ -24,6 +24,7 @@ class Version:
     errors: int
     warnings: int
     template_version: str | None
+    level: str = "aggregate"  # aggregate | child (the blob is the pseudonymised rows, not the file)
 
     @property
     def label(self) -> str:

@@ -165,6 +165,11 @@ MIGRATIONS: tuple[dict[str, list[str]], ...] = (
             ],
         ],
     },
+    {  # 2: child-level versions (the stored blob is the pseudonymised rows as Parquet, never the file)
+        "common": [
+            "ALTER TABLE versions ADD COLUMN level TEXT NOT NULL DEFAULT 'aggregate'",
+        ],
+    },
 )
 
 _DIALECT_WORDS = {
