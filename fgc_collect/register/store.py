@@ -222,6 +222,30 @@ class Database:
         self.connection.close()
 
 
+def _switch_to_wal(connection: sqlite3.Connection) -> None:
+    """Put the database in WAL mode, waiting out another process doing the same.
+
+    Changing the journal mode needs an exclusive lock, and SQLite returns "database is locked" at
+    once (without its busy handler, to avoid deadlock) when two processes open a new register
+    together, so the wait is here.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    pause = 0.01
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
 class SQLiteDatabase(Database):
     dialect = "sqlite"
 
@@ -230,7 +254,7 @@ class SQLiteDatabase(Database):
         # isolation_level=None: no implicit transactions; write() says BEGIN IMMEDIATE itself.
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(connection)
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
         return cls(connection)

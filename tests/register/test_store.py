@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 
@@ -39,6 +40,26 @@ def test_sqlite_store_uses_wal_and_foreign_keys(sqlite_store):
         with pytest.raises(sqlite3.IntegrityError):  # an issue for a version that does not exist
             with register.db.write() as db:
                 db.execute("INSERT INTO issues (version_id, position, rule, severity, message) VALUES (99, 0, 'FGC001', 'error', 'x')")
+
+
+def test_a_new_sqlite_register_opened_while_another_process_writes_waits_for_it(tmp_path):
+    # Switching to WAL needs an exclusive lock; SQLite says "database is locked" at once rather
+    # than wait for it, which made two ingests starting together on a new store fail (CI, stop 8).
+    database_file = tmp_path / "store" / storage.SQLITE_FILE
+    database_file.parent.mkdir()
+    writer = sqlite3.connect(database_file, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE started_first (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO started_first VALUES (1)")
+    finishes = threading.Timer(0.5, lambda: writer.execute("COMMIT"))
+    finishes.start()
+    try:
+        db = storage.SQLiteDatabase.connect(database_file)
+        assert db.scalar("PRAGMA journal_mode") == "wal"
+        db.close()
+    finally:
+        finishes.join()
+        writer.close()
 
 
 def test_a_version_is_stored_with_its_blob_and_issues(store):
