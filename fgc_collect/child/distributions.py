@@ -144,13 +144,14 @@ def covered_items() -> frozenset[str]:
     return frozenset(meta["item"] for meta in metas) | frozenset(meta["unknown_cell"] for meta in metas)
 
 
-def distribution_issues(ret: ChildReturn, frame=None) -> list[Issue]:
-    """FGC110 warnings at the rows (see the module's docstring)."""
+def distribution_issues(ret: ChildReturn, frame=None, engine: str = "gx") -> list[Issue]:
+    """FGC110 warnings at the rows (see the module's docstring); engine "gx" or "polars"
+    (`fgc_collect.validate.expectations`)."""
     import polars as pl
 
     from fgc_collect.child.derive import breakdown_frame
-    from fgc_collect.validate._gx import failed_expectations
     from fgc_collect.validate.common import short_label
+    from fgc_collect.validate.expectations import failed_expectations
 
     spec = ret.spec
     suite_dict = load_suite_dict()
@@ -158,16 +159,15 @@ def distribution_issues(ret: ChildReturn, frame=None) -> list[Issue]:
     frame = breakdown_frame(ret) if frame is None else frame
     if frame.height == 0:
         return []
-    # categorical columns: GX's set checks run about 2.5 times as fast on them as on strings
-    data = frame.select(pl.col(columns).cast(pl.Categorical)).to_pandas()
-    batch_definition, suite = _runtime()
-    failed = failed_expectations(batch_definition, suite, data, "BASIC", "the child-level distribution suite")
+    failed = failed_expectations(
+        suite_dict, frame.select(pl.col(columns)), engine, "the child-level distribution suite",
+        rows=False, gx_runtime=_runtime,
+    )
     issues = []
-    for outcome in failed:
-        meta = dict(outcome.expectation_config.meta)
-        counts = outcome.result
-        counted = int(counts["element_count"]) - int(counts.get("missing_count") or 0)
-        unknown = int(counts["unexpected_count"])
+    for failure in failed:
+        meta = failure.meta
+        counted = failure.element_count - failure.missing_count
+        unknown = failure.unexpected_count
         share = round(100 * unknown / counted) if counted else 0
         unit = "children" if meta["unit"] == "children" else "families"
         population = short_label(meta["total"], spec.aggregate)

@@ -20,15 +20,16 @@ from fgc_collect.model import Issue, ReturnResult
 from fgc_collect.read.aggregate import AggregateReturn
 
 
-def validate_child(ret: ChildReturn, distributions: bool = True) -> list[Issue]:
-    """FGC301-FGC311 (and FGC110 at the rows unless `distributions` is False), in that order."""
+def validate_child(ret: ChildReturn, distributions: bool = True, engine: str = "polars") -> list[Issue]:
+    """FGC301-FGC311 (and FGC110 at the rows unless `distributions` is False), in that order;
+    `engine` runs the distribution suite ("gx" or "polars")."""
     from fgc_collect.child.rules import child_rule_issues
 
     issues = child_rule_issues(ret)
     if distributions:
         from fgc_collect.child.distributions import distribution_issues
 
-        issues += distribution_issues(ret)
+        issues += distribution_issues(ret, engine=engine)
     return issues
 
 
@@ -72,12 +73,19 @@ def validate_batch(
     held: Sequence[AggregateReturn] = (),
     *,
     distributions: bool = True,
+    engine: str = "auto",
     **options,
 ) -> list[ReturnResult]:
     """Aggregate and child-level returns validated as one batch (one result each, in order): the
     call behind `validate` when a child-level file is among the files. `held` and `options` go to
-    the aggregate engine (`fgc_collect.validate.validate_returns`)."""
+    the aggregate engine (`fgc_collect.validate.validate_returns`). engine: what runs the
+    expectation suites; "auto" is polars when the batch holds a child-level return, because
+    importing GX and handing it 100,000 rows as pandas would be most of the run
+    (docs/benchmarks.md), and the two engines agree (tests/validate/test_expectation_engines.py)."""
     from fgc_collect.validate import validate_returns
+    from fgc_collect.validate.expectations import resolve_engine
+
+    engine = resolve_engine(engine, has_child_level=any(isinstance(ret, ChildReturn) for ret in returns))
 
     aggregate_forms: list[AggregateReturn] = []
     derived: dict[int, AggregateReturn] = {}
@@ -87,11 +95,11 @@ def validate_batch(
             aggregate_forms.append(derived[index])
         else:
             aggregate_forms.append(ret)
-    results = validate_returns(aggregate_forms, held, **options) if aggregate_forms else []
+    results = validate_returns(aggregate_forms, held, engine=engine, **options) if aggregate_forms else []
     final = []
     for index, (ret, result) in enumerate(zip(returns, results)):
         if isinstance(ret, ChildReturn):
-            final.append(child_result(ret, derived[index], result, validate_child(ret, distributions), distributions))
+            final.append(child_result(ret, derived[index], result, validate_child(ret, distributions, engine), distributions))
         else:
             final.append(result)
     return final

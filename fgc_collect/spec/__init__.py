@@ -341,7 +341,9 @@ def parse_aggregate_spec(document: dict) -> Spec:
 
 
 def _load_yaml(name: str) -> dict:
-    return yaml.safe_load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+    # libyaml's safe loader when PyYAML has it: the same documents, a tenth of the start-up time
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"), Loader=loader)
 
 
 @cache

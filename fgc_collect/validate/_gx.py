@@ -51,7 +51,7 @@ def runtime():
     return batch_definition, suite
 
 
-def failed_expectations(batch_definition, suite, dataframe, result_format: str, what: str) -> list:
+def gx_failed_outcomes(batch_definition, suite, dataframe, result_format: str, what: str) -> list:
     """The outcomes of the suite's expectations that failed on `dataframe`, with `result_format`
     detail. Two passes: the whole suite with BOOLEAN_ONLY (about half the cost of the detailed
     formats), then only the expectations that failed, for their figures or rows. An expectation

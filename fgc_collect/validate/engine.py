@@ -20,6 +20,7 @@ def validate_returns(
     received: Mapping[str, datetime] | None = None,
     scopes: Collection[str] = SCOPES,
     spec: Spec | None = None,
+    engine: str = "gx",
 ) -> list[ReturnResult]:
     """One ReturnResult per return, in order.
 
@@ -27,7 +28,11 @@ def validate_returns(
     cross-return rules (FGC201-FGC204) but not reported on. Within the batch, later returns are
     newer than earlier ones and all are newer than the held ones, unless `received` maps files
     (AggregateReturn.file) to times of receipt. scopes: which kinds of rule to run (cell, return,
-    batch; all by default)."""
+    batch; all by default). engine: what runs the expectation suite, "gx" (Great Expectations) or
+    "polars" (the same suite evaluated without GX: `expectations.py`); "auto" is GX here."""
+    from fgc_collect.validate.expectations import resolve_engine
+
+    engine = resolve_engine(engine, has_child_level=False)
     spec = spec or load_spec()
     unknown = set(scopes) - set(SCOPES)
     if unknown:
@@ -43,7 +48,7 @@ def validate_returns(
         if "return" in scopes:
             from fgc_collect.validate.return_rules import return_rule_issues
 
-            pairs += return_rule_issues(views)
+            pairs += return_rule_issues(views, engine)
         if "batch" in scopes:
             from fgc_collect.validate.batch_rules import batch_issues
 

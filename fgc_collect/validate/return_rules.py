@@ -1,7 +1,8 @@
-"""FGC101-FGC112: consistency inside one return, run by Great Expectations.
+"""FGC101-FGC112: consistency inside one return, an expectation suite run by Great Expectations
+(or evaluated with polars: `expectations.py`).
 
-All returns of a batch are one wide pandas frame (one row per return), validated once against the
-suite from `validations/` (so GX's fixed costs are paid once per batch, not per return). Each failed
+All returns of a batch are one wide frame (one row per return), validated once against the suite
+from `validations/` (so GX's fixed costs are paid once per batch, not per return). Each failed
 expectation's unexpected rows (result_format COMPLETE, unexpected_index_list) are mapped back to
 their returns, and the message is written here from the return's own figures.
 """
@@ -17,25 +18,24 @@ from fgc_collect.validate.suites import derived_columns
 
 
 def wide_frame(views: list[ReturnView], columns: list[str] | None = None):
-    """One row per return (index = position in the batch): the items' usable values (null when blank
-    or invalid at cell level) and the suite's helper columns. Only the columns the suite reads, by
-    default: GX scans every column's name for every metric, so each unused column costs time."""
-    import pandas as pd
+    """One row per return (row position = position in the batch): the items' usable values (null
+    when blank or invalid at cell level) and the suite's helper columns. Only the columns the suite
+    reads, by default: GX scans every column's name for every metric, so each unused column costs
+    time."""
+    import polars as pl
 
     spec = views[0].spec
     derived = {d.name: d for d in derived_columns(spec)}
     columns = columns if columns is not None else suite_columns()
-    data = {}
+    data = []
     for name in columns:
         if name in derived:
             values = [derived[name].compute(view) for view in views]
         else:
             values = [view.value(name) for view in views]
         numeric = name in derived or spec.input_cell(name).kind in ("count", "decimal")
-        data[name] = pd.Series(values, dtype="float64" if numeric else "object")
-    frame = pd.DataFrame(data)
-    frame.index = pd.RangeIndex(len(views))
-    return frame
+        data.append(pl.Series(name, values, dtype=pl.Float64 if numeric else pl.String, strict=False))
+    return pl.DataFrame(data, height=len(views))
 
 
 def suite_columns() -> list[str]:
@@ -50,28 +50,23 @@ def suite_columns() -> list[str]:
     return list(columns)
 
 
-def run_suite(frame) -> list[tuple[dict, list[int]]]:
-    """(expectation meta, indexes of the rows that failed it) for every failed expectation.
+def run_suite(frame, engine: str = "gx") -> list[tuple[dict, list[int]]]:
+    """(expectation meta, positions of the rows that failed it) for every failed expectation."""
+    from fgc_collect.validate._gx import runtime
+    from fgc_collect.validate.expectations import failed_expectations
+    from fgc_collect.validate.suites import load_suite_dict
 
-    Two passes over the same batch: the whole suite with result_format BOOLEAN_ONLY (about half
-    the cost of COMPLETE), then only the expectations that failed with COMPLETE, for their
-    unexpected_index_list."""
-    from fgc_collect.validate._gx import failed_expectations, runtime
-
-    batch_definition, suite = runtime()
-    failed = failed_expectations(batch_definition, suite, frame, "COMPLETE", "a return-rules expectation")
-    found = []
-    for outcome in failed:
-        rows = [int(index) for index in outcome.result.get("unexpected_index_list") or []]
-        found.append((dict(outcome.expectation_config.meta), rows))
-    return found
+    failures = failed_expectations(
+        load_suite_dict(), frame, engine, "a return-rules expectation", gx_runtime=runtime,
+    )
+    return [(failure.meta, list(failure.unexpected_rows)) for failure in failures]
 
 
-def return_rule_issues(views: list[ReturnView]) -> list[tuple[int, Issue]]:
+def return_rule_issues(views: list[ReturnView], engine: str = "gx") -> list[tuple[int, Issue]]:
     if not views:
         return []
     found = []
-    for meta, rows in run_suite(wide_frame(views)):
+    for meta, rows in run_suite(wide_frame(views), engine):
         for row in rows:
             view = views[row]
             found.append((view.index, render(view.spec, meta, view)))
