@@ -108,7 +108,7 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
              feedback_unencrypted: bool, la_code: str | None, key_file: Path | None) -> None:
     """Validate returns: files, or folders of them."""
     from fgc_collect import report
-    from fgc_collect.pipeline import find_returns, read_files, validate_outcomes
+    from fgc_collect.pipeline import find_returns, read_files, reconcile_levels, validate_outcomes
 
     passwords = None
     if password_file is not None:
@@ -125,17 +125,30 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
                         + ", ".join(str(p) for p in paths) + ".")
     outcomes = read_files(files, passwords, la_code, key)
     results = validate_outcomes(outcomes)
+    # An LA that sent both levels: information for the coordinator, never a status or exit code.
+    reconciliations = reconcile_levels(ret for ret, _ in outcomes)
+    written_reconciliations = []
+    if feedback is not None and reconciliations:
+        from fgc_collect.child.reconcile import write_reconciliations
+
+        written_reconciliations = write_reconciliations(reconciliations, feedback)
     if output_format == "json":
-        click.echo(json.dumps(report.results_json(results), indent=2, ensure_ascii=False, default=str))
+        document = report.results_json(results, reconciliations)
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
     else:
         click.echo(report.results_text(results))
+        if reconciliations:
+            click.echo("\n" + report.reconciliations_text(reconciliations, written_reconciliations))
     if feedback is not None:
         from fgc_collect.feedback import write_feedback
         from fgc_collect.read import AggregateReturn
 
         returns = {ret.file: ret for ret, _ in outcomes if isinstance(ret, AggregateReturn)}
         written = write_feedback(results, feedback, returns=returns, passwords=passwords, unencrypted=feedback_unencrypted)
-        click.echo(f"Feedback: {len(written)} files in {feedback} (open {feedback / 'index.html'}).")
+        click.echo(f"Feedback: {len(written)} files in {feedback} (open {feedback / 'index.html'})"
+                   + (f", and {len(written_reconciliations)} reconciliation"
+                      f"{'s' if len(written_reconciliations) != 1 else ''} (CSV)." if written_reconciliations else "."),
+                   err=output_format == "json")  # stdout stays one JSON document
     for result in results:
         if result.unreadable:
             click.echo(f"fgc-collect: {result.issues[0].message}", err=True)

@@ -1,5 +1,6 @@
 """Read and validate files: the library calls behind `fgc-collect validate` (usable from a
-notebook: `validate_files(find_returns(["returns/"]))`)."""
+notebook: `validate_files(find_returns(["returns/"]))`), and the reconciliation of an LA that
+sent both levels (`reconcile_levels`)."""
 
 from __future__ import annotations
 
@@ -93,3 +94,57 @@ def validate_outcomes(outcomes) -> list[ReturnResult]:
 def validate_files(files: Sequence[Path], passwords=None, la: str | None = None, key: bytes | None = None) -> list[ReturnResult]:
     """Read and validate files: `validate_files(find_returns(["returns/"]))` in a notebook."""
     return validate_outcomes(read_files(files, passwords, la, key))
+
+
+def reconcile_levels(returns: Iterable) -> list:
+    """For each LA that sent both levels among `returns` (AggregateReturn and ChildReturn, as
+    read_files gives them; None is skipped): each of its aggregate returns beside the aggregate
+    each of its child-level returns derives (fgc_collect.child.reconcile.Reconciliation), LAs in
+    the order their first file came, pairs in file order.
+
+    An aggregate return is tied to its LA as the register ties it (the template's metadata, A2
+    and A1 must agree): a return that names two LAs is not reconciled against either, since
+    comparing it with another council's rows would only mislead."""
+    from fgc_collect.child.read import ChildReturn
+    from fgc_collect.read import AggregateReturn
+
+    aggregates: dict[str, list] = {}
+    children: dict[str, list] = {}
+    las: dict[str, object] = {}
+    for ret in returns:
+        if isinstance(ret, ChildReturn):
+            la = ret.la
+            children.setdefault(la.code, []).append(ret)
+        elif isinstance(ret, AggregateReturn):
+            la = _aggregate_la(ret)
+            if la is None:
+                continue
+            aggregates.setdefault(la.code, []).append(ret)
+        else:
+            continue
+        las.setdefault(la.code, la)
+    both = [code for code in las if code in aggregates and code in children]
+    if not both:
+        return []
+    from fgc_collect.child.derive import derive_aggregate
+    from fgc_collect.child.reconcile import Reconciliation, reconcile
+    from fgc_collect.spec import load_spec
+
+    spec = load_spec()
+    reconciliations = []
+    for code in both:
+        for child in children[code]:
+            derived = derive_aggregate(child)
+            for submitted in aggregates[code]:
+                reconciliations.append(Reconciliation(
+                    la_code=code, la_name=las[code].name, aggregate_file=submitted.file, child_file=child.file,
+                    items=tuple(reconcile(derived, submitted, spec)),
+                ))
+    return reconciliations
+
+
+def _aggregate_la(ret):
+    from fgc_collect.register.ingest import identify
+
+    la, _ = identify(ret)
+    return la

@@ -16,8 +16,28 @@ def summary(results: Sequence[ReturnResult]) -> dict[str, int]:
     return {"files": len(results), **{status: counts.get(status, 0) for status in STATUSES}}
 
 
-def results_json(results: Sequence[ReturnResult]) -> dict:
-    return {"returns": [result.to_json() for result in results], "summary": summary(results)}
+def results_json(results: Sequence[ReturnResult], reconciliations: Sequence | None = None) -> dict:
+    """The contract's document; with reconciliations (fgc_collect.child.reconcile.Reconciliation,
+    an empty list when no LA sent both levels) a third key, "reconciliations", after the others."""
+    document = {"returns": [result.to_json() for result in results], "summary": summary(results)}
+    if reconciliations is not None:
+        document["reconciliations"] = [reconciliation.to_json() for reconciliation in reconciliations]
+    return document
+
+
+def reconciliations_text(reconciliations: Sequence, written: Sequence[Path] = ()) -> str:
+    """The section after the results for LAs that sent both levels ("" when none did); written:
+    the CSV written for each reconciliation (validate --feedback), in the same order."""
+    if not reconciliations:
+        return ""
+    las = len({reconciliation.la_code for reconciliation in reconciliations})
+    lines = [f"Both levels from {_plural(las, 'LA')}: each aggregate return beside the figures its child-level "
+             "rows derive (information for the coordinator: ask the council which figure is right)."]
+    for number, reconciliation in enumerate(reconciliations):
+        lines.append(reconciliation.text())
+        if number < len(written):
+            lines.append(f"  Written to {written[number]} (to attach to your email to the council).")
+    return "\n".join(lines)
 
 
 def exit_code(results: Sequence[ReturnResult]) -> int:

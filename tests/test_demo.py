@@ -1,11 +1,11 @@
 """`fgc-collect demo` end to end: the pipeline on 153 synthetic returns, run once for the module."""
 
 import json
-from pathlib import Path
 
+import polars as pl
 import pytest
 
-from fgc_collect.demo import run_demo
+from fgc_collect.demo import BOTH_LEVELS_DIFFERENCES, CHILD_LEVEL_DEMO_LAS, DEMO_KEY_FILE, run_demo
 from fgc_collect.demo.synthetic import demo_returns
 from fgc_collect.pipeline import validate_files
 from fgc_collect.read import read_return
@@ -49,8 +49,9 @@ def test_demo_writes_feedback_register_and_published_tables(demo):
     manifest = json.loads((out / "published" / "manifest.json").read_text())
     (accepted_line,) = [line for line in text.splitlines() if line.strip().startswith("Accepted ")]
     accepted = int(accepted_line.split()[1])
-    assert accepted > 130  # every return without errors (the aggregate files; child-level ones are not ingested)
+    assert accepted > 130  # every LA whose return has no errors, child-level ones included
     assert len(manifest["returns_used"]) == accepted
+    assert len({used["la_code"] for used in manifest["returns_used"]}) == accepted  # each LA once
     assert f"Used {accepted} accepted returns" in text
 
 
@@ -58,4 +59,49 @@ def test_child_level_las_are_in_the_demo(demo):
     out, _, text = demo
     child_files = list((out / "returns").glob("fgc_child_return_*"))
     assert len(child_files) == 3
-    assert "3 of them child-level" in text
+    assert "154 returns (3 of them child-level; Cornwall sends both levels)" in text
+
+
+def test_child_level_returns_are_ingested_with_the_demo_key_and_published(demo):
+    from fgc_collect.child.pseudonymise import key_is_private
+    from fgc_collect.register import Register
+
+    out, _, text = demo
+    key_file = out / DEMO_KEY_FILE
+    assert key_is_private(key_file)
+    assert f"pseudonymised with {key_file}, a key made for the demo" in text
+    assert "the research team keeps the key" in text and "never stored beside the register" in text
+    assert "REFUSED" not in text
+    with Register.open(out / "store", create=False) as register:
+        accepted = register.accepted_versions()
+        held = {code: [v.level for v in register.versions(code)] for code in CHILD_LEVEL_DEMO_LAS}
+    assert held == {"E08000025": ["child"], "E06000052": ["aggregate", "child"], "E09000022": ["child"]}
+    assert {code: accepted[code].level for code in CHILD_LEVEL_DEMO_LAS} == dict.fromkeys(CHILD_LEVEL_DEMO_LAS, "child")
+    assert "Cornwall sent both levels: accepting its child-level version 2" in text
+    manifest = json.loads((out / "published" / "manifest.json").read_text())
+    used = {entry["la_code"]: entry["file"] for entry in manifest["returns_used"]}
+    assert used["E06000052"].startswith("fgc_child_return_") and used["E08000025"].endswith(".csv")
+
+
+def test_cornwall_sends_both_levels_and_step_2_reconciles_them(demo):
+    out, _, text = demo
+    step_2 = text[text.index("2. Validating"):text.index("3. Writing feedback")]
+    assert "Cornwall: aggregate return against its child-level rows: 114 of 116 counts agree, 2 differ," in step_2
+    section = step_2[step_2.index("Both levels from 1 LA"):]
+    table = section.splitlines()[4:]  # after the headlines, the files and the column names
+    differing = {line.split()[0]: int(line.split()[-1]) for line in table if line.startswith("  D")}
+    assert differing == BOTH_LEVELS_DIFFERENCES
+    assert "Figures Cornwall's two systems disagree on, and only those, found by the reconciliation: yes" in step_2
+    assert (out / "feedback" / "E06000052_reconciliation.csv").is_file()
+    assert "(1 reconciliation CSV)" in text
+
+
+def test_no_raw_child_identifier_is_printed_or_published(demo):
+    out, _, text = demo
+    rows = pl.read_csv(out / "returns" / "fgc_child_return_E08000025.csv", infer_schema=False)
+    ids = set(rows.get_column("child_id").drop_nulls()) | set(rows.get_column("family_id").drop_nulls())
+    assert len(ids) > 100
+    written = [text] + [path.read_text(encoding="utf-8", errors="replace")
+                        for folder in ("feedback", "published") for path in (out / folder).rglob("*")
+                        if path.suffix in (".csv", ".html", ".json", ".txt")]
+    assert [raw for raw in ids if any(raw in page for page in written)] == []

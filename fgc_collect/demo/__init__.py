@@ -1,15 +1,18 @@
 """`fgc-collect demo`: the whole pipeline on synthetic returns for all 153 LAs.
 
 Writes each return as a real .xlsx through the template (filled via its defined names, as a
-council's tool would; a few LAs send child-level rows instead), validates them all in one batch,
-checks that every mistake it seeded was reported with the right rule at the right item, writes
-feedback for each council, ingests the returns into a register, accepts those without errors, and
-publishes the national tables from the accepted ones.
+council's tool would; a few LAs send child-level rows instead, and one of them sends its aggregate
+return too), validates them all in one batch, checks that every mistake it seeded was reported with
+the right rule at the right item and that the reconciliation of the LA that sent both levels finds
+the figures its two systems disagree on, writes feedback for each council, ingests every return
+into a register (the child-level ones pseudonymised with a key made for the demo), accepts those
+without errors, and publishes the national tables from the accepted ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from fgc_collect.demo.synthetic import DemoReturn, SeededMistake, demo_returns
@@ -49,20 +52,37 @@ def missed_mistakes(results, returns: list[DemoReturn], seeded: list[SeededMista
 
 
 CHILD_LEVEL_DEMO_LAS = ("E08000025", "E06000052", "E09000022")  # Birmingham, Cornwall, Lambeth
+# Cornwall also sends its aggregate return, filled in from its FGC service's own spreadsheet, which
+# disagrees with the case management system's rows on two figures (reconciled in step 2).
+BOTH_LEVELS_DEMO_LA = "E06000052"
+BOTH_LEVELS_DIFFERENCES = {"D2": +2, "D11": -1}  # item -> submitted minus derived
 DEMO_ACCEPT_NOTE = "demo: no errors, accepted automatically"
+DEMO_KEY_FILE = "demo-pseudonymisation.key"
 
 
-def write_child_level_returns(folder: Path, seeded: list[SeededMistake]) -> list[Path]:
+@dataclass
+class ChildLevelFiles:
+    """What write_child_level_returns wrote."""
+
+    child_paths: list[Path] = field(default_factory=list)
+    both_levels_path: Path | None = None  # the aggregate return sent beside child-level rows
+    differences: dict[str, tuple[int, int]] = field(default_factory=dict)  # item -> (submitted, derived)
+
+
+def write_child_level_returns(folder: Path, seeded: list[SeededMistake], returns: list[DemoReturn] | None = None) -> ChildLevelFiles:
     """A few LAs send child-level rows instead (phase 2): their aggregate file is replaced by a
-    child-level return (.csv or .xlsx), from which the aggregate is derived."""
+    child-level return (.csv or .xlsx), from which the aggregate is derived. BOTH_LEVELS_DEMO_LA
+    sends its aggregate return too, with the figures its rows derive except those in
+    BOTH_LEVELS_DIFFERENCES (with `returns`, under its file name there)."""
     import numpy as np
 
-    from fgc_collect.child import write_demo_child_return
+    from fgc_collect.child import derived_values, read_child_return, write_demo_child_return
     from fgc_collect.reference import find_la
 
     seeded_las = {mistake.la_code for mistake in seeded}
+    file_names = {ret.la.code: ret.file_name for ret in returns or ()}
     rng = np.random.default_rng(2024)
-    paths = []
+    written = ChildLevelFiles()
     for index, code in enumerate(CHILD_LEVEL_DEMO_LAS):
         if code in seeded_las:
             continue
@@ -72,25 +92,79 @@ def write_child_level_returns(folder: Path, seeded: list[SeededMistake]) -> list
         for old in folder.glob(f"*{la.code}*"):
             old.unlink()
         path, _ = write_demo_child_return(folder, la, rng, "csv" if index == 0 else "xlsx")
-        paths.append(path)
-    return paths
+        written.child_paths.append(path)
+        if code == BOTH_LEVELS_DEMO_LA:
+            derived = derived_values(read_child_return(path))  # a throwaway key: counts need no linking
+            name = file_names.get(code, f"FGC return {la.name} FINAL.xlsx")
+            written.both_levels_path, written.differences = _write_both_levels_aggregate(folder / name, la, derived)
+    return written
+
+
+def _write_both_levels_aggregate(path: Path, la, derived: dict[str, int]) -> tuple[Path, dict[str, tuple[int, int]]]:
+    import numpy as np
+
+    from fgc_collect.demo.synthetic import clean_return
+    from fgc_collect.spec import load_spec
+    from fgc_collect.template import fill_template
+
+    spec = load_spec()
+    # Sections A and E as a council answers them; B to D from the rows, two figures apart.
+    answers = {key: value for key, value in clean_return(la, np.random.default_rng(52), spec).items()
+               if key[0] not in "BCD"}
+    values = {**answers, **derived}
+    differences = {}
+    for item, change in BOTH_LEVELS_DIFFERENCES.items():
+        if derived[item] + change >= 0:
+            values[item] = derived[item] + change
+            differences[item] = (values[item], derived[item])
+    return fill_template(values, path, la=la), differences
+
+
+def reconciliation_problems(reconciliations, files: ChildLevelFiles) -> list[str]:
+    """What the reconciliation of BOTH_LEVELS_DEMO_LA got wrong: a deliberate difference not
+    reported with both its figures, or a difference reported that was not made."""
+    from fgc_collect.child.reconcile import DIFFERS
+
+    if files.both_levels_path is None:
+        return []
+    found = {item.item_id: (item.submitted, item.derived) for rec in reconciliations
+             if rec.la_code == BOTH_LEVELS_DEMO_LA for item in rec.items if item.status == DIFFERS}
+    problems = [f"{item} submitted {made[0]}, derived {made[1]}: not reported as such"
+                for item, made in files.differences.items() if found.get(item) != made]
+    problems += [f"{item} reported as differing ({pair[0]} against {pair[1]}) but not made so"
+                 for item, pair in found.items() if item not in files.differences]
+    return problems
+
+
+def demo_key(path: Path) -> bytes:
+    """The demo's pseudonymisation key: made on the first run, reused after (the register's
+    pseudonyms from an earlier run stay linkable)."""
+    from fgc_collect.child import keygen, load_key
+
+    if not path.exists():
+        keygen(path)
+    return load_key(path)
 
 
 def run_demo(out: Path, echo: Callable[[str], None] = print) -> int:
     """Template -> returns -> validate -> feedback -> register -> decisions -> national tables."""
     from fgc_collect import report
+    from fgc_collect.child.reconcile import write_reconciliations
     from fgc_collect.feedback import write_feedback
-    from fgc_collect.pipeline import find_returns, read_files, validate_outcomes
+    from fgc_collect.pipeline import find_returns, read_files, reconcile_levels, validate_outcomes
     from fgc_collect.read import AggregateReturn
+    from fgc_collect.reference import find_la
 
     returns_folder = out / "returns"
     echo(f"1. Writing synthetic returns for all 153 LAs into {returns_folder} ...")
     _, returns, seeded = write_demo_returns(returns_folder)
-    child_paths = write_child_level_returns(returns_folder, seeded)
-    echo(f"   {len(returns)} returns ({len(child_paths)} of them child-level); {len(seeded)} carry a mistake councils make.")
+    child = write_child_level_returns(returns_folder, seeded, returns)
+    files = find_returns([returns_folder])
+    both = find_la(BOTH_LEVELS_DEMO_LA).name if child.both_levels_path else None
+    echo(f"   {len(files)} returns ({len(child.child_paths)} of them child-level"
+         + (f"; {both} sends both levels" if both else "") + f"); {len(seeded)} carry a mistake councils make.")
 
     echo("2. Validating them all in one batch ...")
-    files = find_returns([returns_folder])
     outcomes = read_files(files)
     results = validate_outcomes(outcomes)
     echo(report.results_text([result for result in results if result.status != "valid"]))
@@ -98,37 +172,70 @@ def run_demo(out: Path, echo: Callable[[str], None] = print) -> int:
     for mistake in missed:
         echo(f"   NOT REPORTED: {mistake.la_code} {mistake.rule} {mistake.item} ({mistake.what})")
     echo(f"   Seeded mistakes reported with the right rule and item: {len(seeded) - len(missed)} of {len(seeded)}.")
+    reconciliations = reconcile_levels(ret for ret, _ in outcomes)
+    if reconciliations:
+        echo(report.reconciliations_text(reconciliations))
+    wrong = reconciliation_problems(reconciliations, child)
+    for problem in wrong:
+        echo(f"   RECONCILIATION WRONG: {problem}.")
+    if child.differences:
+        echo(f"   Figures {both}'s two systems disagree on, and only those, found by the reconciliation: "
+             f"{'yes' if not wrong else 'NO'} ({', '.join(child.differences)}).")
 
     feedback_folder = out / "feedback"
     echo(f"3. Writing feedback for each council into {feedback_folder} ...")
     aggregate_returns = {ret.file: ret for ret, _ in outcomes if isinstance(ret, AggregateReturn)}
     written = write_feedback(results, feedback_folder, returns=aggregate_returns)
-    echo(f"   {len(written)} files; open {feedback_folder / 'index.html'}.")
+    reconciled = write_reconciliations(reconciliations, feedback_folder)
+    echo(f"   {len(written) + len(reconciled)} files ({len(reconciled)} reconciliation CSV"
+         f"{'s' if len(reconciled) != 1 else ''}); open {feedback_folder / 'index.html'}.")
 
     store = out / "store"
-    echo(f"4. Ingesting the aggregate returns into the register {store} ...")
-    accepted = ingest_and_accept(store, [path for path in files if path not in child_paths], echo)
+    key_file = out / DEMO_KEY_FILE
+    echo(f"4. Ingesting every return into the register {store} ...")
+    key = demo_key(key_file)
+    echo(f"   Child-level rows are pseudonymised with {key_file}, a key made for the demo; in a real collection "
+         "the research team keeps the key (fgc-collect keygen), never stored beside the register.")
+    # The aggregate files first, so that an LA that sent both levels has its child-level rows as
+    # its latest version (ingest stores them in the order given).
+    in_order = [path for path in files if path not in child.child_paths] + child.child_paths
+    accepted = ingest_and_accept(store, in_order, echo, key=key)
     echo(f"   Accepted {accepted} returns without errors ({DEMO_ACCEPT_NOTE}).")
 
     published = out / "published"
     echo(f"5. Publishing national tables from the accepted returns into {published} ...")
     echo(publish_from_store(store, published))
-    return 0 if not missed else 1
+    return 0 if not missed and not wrong else 1
 
 
-def ingest_and_accept(store: Path, paths: list[Path], echo: Callable[[str], None]) -> int:
-    """Ingest into the register, show where every LA stands, and accept each LA's latest version
-    that has no errors, as a coordinator would after reading the warnings."""
+def ingest_and_accept(store: Path, paths: list[Path], echo: Callable[[str], None], key: bytes | None = None) -> int:
+    """Ingest into the register, show where every LA stands, and accept each LA's return that has
+    no errors, as a coordinator would after reading the warnings: its latest version, except that
+    for an LA holding both levels the latest child-level version is accepted (its figures are
+    derived from the rows, and only one version per LA feeds the tables, so it is counted once).
+    key: the pseudonymisation key, to take in child-level returns (without it they are refused)."""
+    from fgc_collect.reference import find_la
     from fgc_collect.register import Register
-    from fgc_collect.register.ingest import ingest_and_status
+    from fgc_collect.register.ingest import format_ingest, ingest_paths
+    from fgc_collect.register.status import format_status
 
-    ingest_and_status(store, paths, echo=echo)
     accepted = 0
     with Register.open(store) as register:
+        echo(format_ingest(ingest_paths(register, paths, key=key)))
+        echo(format_status(register.status(), register.quarantine(), register.label))
         for status in register.status():
-            if status.state in ("valid", "warnings"):
-                register.decide(status.la_code, "accept", DEMO_ACCEPT_NOTE, by="fgc-collect demo")
-                accepted += 1
+            if status.state not in ("valid", "warnings"):
+                continue
+            versions = register.versions(status.la_code)
+            chosen = versions[-1]
+            if {version.level for version in versions} == {"aggregate", "child"}:
+                chosen = [version for version in versions if version.level == "child"][-1]
+                if chosen.validation == "errors":
+                    chosen = versions[-1]
+                echo(f"   {find_la(status.la_code).name} sent both levels: accepting its {chosen.level}-level version "
+                     f"{chosen.version_no} (one version per LA feeds the tables, so it is counted once).")
+            register.decide(status.la_code, "accept", DEMO_ACCEPT_NOTE, by="fgc-collect demo", version_no=chosen.version_no)
+            accepted += 1
     return accepted
 
 

@@ -37,6 +37,7 @@ def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
         from fgc_collect.validate import validate_returns as validate
     results = iter(validate(readable)) if readable else iter(())
     used: dict[str, LARecord] = {}
+    levels: dict[str, str] = {}
     excluded: list[Excluded] = []
     for ret, unreadable in outcomes:
         if ret is None:
@@ -53,13 +54,22 @@ def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
         if la is None:
             excluded.append(Excluded(ret.file, "its local authority could not be established", None, ret.sha256))
             continue
-        if la.code in used:
+        level = "child" if isinstance(ret, ChildReturn) else "aggregate"
+        if la.code in used and {level, levels[la.code]} == {"aggregate", "child"}:
+            # Both levels from one LA: its child-level rows are used, as the demo accepts them in
+            # the register; `fgc-collect validate` reconciles the two for the coordinator.
+            aggregate_file, aggregate_sha = (ret.file, ret.sha256) if level == "aggregate" else (used[la.code].file, used[la.code].sha256)
+            excluded.append(Excluded(aggregate_file, "the LA also sent child-level rows, whose figures are used", la, aggregate_sha))
+            if level == "aggregate":
+                continue
+        elif la.code in used:
             raise SourceError(
                 f"two returns for {la.name} have no errors ({used[la.code].file} and {ret.file}): "
                 "keep one in the folder, or use the returns register, which keeps versions."
             )
         figures = derive_aggregate(ret) if isinstance(ret, ChildReturn) else ret
         used[la.code] = LARecord(la, figures.values(), ret.sha256, ret.file)
+        levels[la.code] = level
     order = {code: position for position, code in enumerate(_reference_order())}
     return Inputs(tuple(sorted(used.values(), key=lambda r: order[r.la.code])), tuple(excluded), "files")
 

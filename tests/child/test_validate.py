@@ -113,3 +113,39 @@ def test_the_module_command_validates_and_sets_the_exit_code(tmp_path, capsys):
                            "la_code with the LA's code on every row, or give --la CODE.")
     assert main(["validate", str(good), "--key-file", str(tmp_path / "missing.key")]) == 2
     assert "does not exist; create it once with `fgc-collect keygen" in capsys.readouterr().err
+
+
+def test_reconcile_levels_pairs_each_la_that_sent_both_and_skips_a_return_naming_two_las(tmp_path, aggregate_return):
+    from fgc_collect.pipeline import read_files, reconcile_levels
+    from fgc_collect.child.reconcile import write_reconciliations
+
+    rows = family("F1", {"child_id": "A"}, {"child_id": "B"})
+    child_path = write_csv(tmp_path / "durham rows.csv", rows)
+    values = {key: value for key, value in derive_aggregate(read_rows(tmp_path, rows)).values().items() if key[0] in "BCD"}
+    durham, hartlepool = find_la("E06000047"), find_la("E06000001")
+    first = fill_template({**values, "B2": 4}, tmp_path / "durham v1.xlsx", la=durham)
+    second = fill_template(values, tmp_path / "=durham v2.xlsx", la=durham)
+    # Durham's prefilled template with Hartlepool's name typed over A1: whose it is is not known,
+    # though its code (what validation reports as its LA) is Durham's
+    muddled = fill_template({**values, "A1": hartlepool.name}, tmp_path / "muddled.xlsx", la=durham)
+    returns = [ret for ret, _ in read_files([first, child_path, muddled, second])] + [aggregate_return, None]
+    reconciliations = reconcile_levels(returns)
+    assert [(r.la_code, r.aggregate_file, r.child_file) for r in reconciliations] == [
+        ("E06000047", str(first), str(child_path)), ("E06000047", str(second), str(child_path))]
+    assert [r.count(DIFFERS) for r in reconciliations] == [1, 0]
+    assert reconcile_levels([aggregate_return]) == []  # Newcastle sent one level only
+
+    written = write_reconciliations(reconciliations, tmp_path / "feedback")
+    assert [p.name for p in written] == ["E06000047_reconciliation.csv", "E06000047_durham_v2_reconciliation.csv"]
+    text = written[1].read_text(encoding="utf-8-sig")
+    assert ",'=durham v2.xlsx,durham rows.csv," in text  # a file name is never run as a formula
+    assert "\nE06000047,County Durham,durham v1.xlsx" in written[0].read_text(encoding="utf-8-sig")
+
+
+def test_reconciliation_csv_keeps_negative_figures_as_numbers(tmp_path):
+    from fgc_collect.child.reconcile import Reconciliation, ReconciledItem, reconciliation_csv
+
+    item = ReconciledItem("D11", "Initial FGCs at which the family agreed a plan", 3, 4, -1, DIFFERS, "D FGCs held", "D63")
+    text = reconciliation_csv(Reconciliation("E06000047", "County Durham", "+a.xlsx", "@b.csv", (item,)))
+    assert text.splitlines()[1] == ("E06000047,County Durham,'+a.xlsx,'@b.csv,D11,Initial FGCs at which the family "
+                                    "agreed a plan,D FGCs held,D63,3,4,-1,differs")
