@@ -104,8 +104,12 @@ def _child_templates(las, all_las: bool, out: Path | None) -> None:
 @click.option("--la", "la_code", default=None, metavar="CODE", help="The LA of a child-level CSV without a la_code column.")
 @click.option("--key-file", "key_file", type=click.Path(path_type=Path), default=None,
               help="The research team's pseudonymisation key (child-level returns); without it a throwaway key is used.")
+@click.option("--engine", type=click.Choice(["auto", "gx", "polars"]), default="auto", show_default=True,
+              help="What runs the expectation suites in validations/: Great Expectations, or fgc-collect's polars "
+                   "evaluator of the same suites (same results; no GX start-up). auto: polars when a child-level "
+                   "return is among the files, else gx.")
 def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | None, feedback: Path | None,
-             feedback_unencrypted: bool, la_code: str | None, key_file: Path | None) -> None:
+             feedback_unencrypted: bool, la_code: str | None, key_file: Path | None, engine: str) -> None:
     """Validate returns: files, or folders of them."""
     from fgc_collect import report
     from fgc_collect.pipeline import find_returns, read_files, reconcile_levels, validate_outcomes
@@ -124,7 +128,7 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         raise UserError("no returns (.xlsx, .xlsm, .xls, .ods or child-level .csv) were found in "
                         + ", ".join(str(p) for p in paths) + ".")
     outcomes = read_files(files, passwords, la_code, key)
-    results = validate_outcomes(outcomes)
+    results = validate_outcomes(outcomes, engine)
     # An LA that sent both levels: information for the coordinator, never a status or exit code.
     reconciliations = reconcile_levels(ret for ret, _ in outcomes)
     written_reconciliations = []

@@ -76,8 +76,9 @@ def read_files(files: Sequence[Path], passwords=None, la: str | None = None, key
     return [read_file(Path(file), passwords, la, key) for file in files]
 
 
-def validate_outcomes(outcomes) -> list[ReturnResult]:
-    """Every file's result, in order; the readable returns are validated as one batch."""
+def validate_outcomes(outcomes, engine: str = "auto") -> list[ReturnResult]:
+    """Every file's result, in order; the readable returns are validated as one batch. engine:
+    what runs the expectation suites (auto, gx or polars: fgc_collect.validate.expectations)."""
     readable = [ret for ret, _ in outcomes if ret is not None]
     validated = iter(())
     if readable:  # the engines import pandera and Great Expectations: only pay when needed
@@ -87,7 +88,7 @@ def validate_outcomes(outcomes) -> list[ReturnResult]:
             from fgc_collect.child import validate_batch as validate
         else:
             from fgc_collect.validate import validate_returns as validate
-        validated = iter(validate(readable))
+        validated = iter(validate(readable, engine=engine))
     return [next(validated) if ret is not None else unreadable for ret, unreadable in outcomes]
 
 

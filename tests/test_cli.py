@@ -64,3 +64,19 @@ def test_usage_error_exits_2():
     done = run("validate", "--format", "yaml", "x.xlsx")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_validate_gives_the_same_json_whichever_engine_runs_the_suites(tmp_path):
+    from tests.register.helpers import write_return
+
+    # B2 below B1 (FGC104) and B1 0 with a service (FGC107): two of the suite's expectations fail
+    write_return(tmp_path / "Durham.xlsx", "E06000047", B1=0, B2=0)
+    write_return(tmp_path / "Darlington.xlsx", "E06000005", B1=9, B2=3)
+    documents = {}
+    for engine in ("gx", "polars"):
+        done = run("validate", str(tmp_path), "--format", "json", "--engine", engine)
+        assert done.returncode in (0, 1), done.stderr
+        documents[engine] = json.loads(done.stdout)
+    rules = {issue["rule"] for ret in documents["gx"]["returns"] for issue in ret["issues"]}
+    assert {"FGC104", "FGC107"} <= rules
+    assert documents["polars"] == documents["gx"]

@@ -1,4 +1,5 @@
-"""python -m fgc_collect.child: the child-level library from a shell, until `fgc-collect` wires it.
+"""python -m fgc_collect.child: the child-level library alone from a shell (users run `fgc-collect
+validate`, `template --level child` and `keygen`; `write` regenerates the committed suite).
 
     python -m fgc_collect.child validate PATH... [--la CODE] [--key-file K] [--format text|json]
     python -m fgc_collect.child keygen --key-file K

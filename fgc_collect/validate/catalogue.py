@@ -227,7 +227,10 @@ How the checks read a return:
 - Scope: *cell* rules look at one cell, *return* rules at one return, *batch* rules compare a return
   with the other returns received and with published reference data.
 - Engine: how the check is run in fgc-collect (pandera for single cells, Great Expectations for the
-  consistency of a return, Python for checks that need reference data or other returns).
+  consistency of a return, Python for checks that need reference data or other returns). The
+  expectation suites in `validations/` can also be evaluated by fgc-collect's polars evaluator of
+  the same JSON, with the same results (`validate --engine polars`; the default for a batch that
+  holds a child-level return).
 
 | code | severity | scope | what it checks |
 |---|---|---|---|
