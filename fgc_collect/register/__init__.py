@@ -12,7 +12,7 @@ from fgc_collect.register.store import StoreError
 
 def __getattr__(name: str):
     # ingest pulls in the reader (openpyxl, polars): load it only when asked for.
-    if name in ("ingest_paths", "format_ingest", "IngestReport", "IngestError", "ingest_and_status"):
+    if name in ("ingest_paths", "format_ingest", "IngestReport", "IngestError"):
         from fgc_collect.register import ingest
 
         return getattr(ingest, name)
@@ -32,5 +32,5 @@ def accepted_returns(store) -> dict:
 
 __all__ = [
     "Decision", "DecisionError", "QuarantineEntry", "Register", "StoreError", "Version", "accepted_returns",
-    "chaser_csv", "format_ingest", "format_status", "ingest_and_status", "ingest_paths", "status_json",
+    "chaser_csv", "format_ingest", "format_status", "ingest_paths", "status_json",
 ]

@@ -427,19 +427,3 @@ def _held_returns(register: Register, las: set[str], peers: bool, cache: dict) -
         held.append(cache[version.sha256])
     against = {code: {version.sha256 for version in by_la.get(code, [])} for code in las}
     return held, against
-
-
-def ingest_and_status(
-    store: str | Path, paths: Sequence[str | Path], echo: Callable[[str], None] = print,
-    validator: Validator | None = None,
-) -> int:
-    """For the demo: ingest `paths` into `store`, print what happened and the status table;
-    returns the ingest's exit code (2 if something went to quarantine). `validator` as for
-    ingest_paths (the demo may pass one that returns the results it already has)."""
-    from fgc_collect.register.status import format_status
-
-    with Register.open(store) as register:
-        report = ingest_paths(register, paths, validator=validator)
-        echo(format_ingest(report))
-        echo(format_status(register.status(), register.quarantine(), register.label))
-    return report.exit_code
