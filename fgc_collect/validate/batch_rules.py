@@ -135,12 +135,22 @@ def _shown(view: ReturnView, item_id: str) -> str:
     return fmt(value)
 
 
+def _not_collected(view: ReturnView, item_id: str) -> bool:
+    """A cell the return does not collect (a child-level return has no contact, no comments)."""
+    row = view.rows.get(item_id)
+    return row is not None and row["located_by"] == "not_collected"
+
+
 def changes(old: ReturnView, new: ReturnView) -> str:
-    """What changed item by item, briefly: 'B1 12 -> 14; C2 8 -> 9 (+3 more)'."""
+    """What changed item by item, briefly: 'B1 12 -> 14; C2 8 -> 9 (+3 more)'. Cells one of the two
+    does not collect are left out, and a usable value is compared as a value (Yes typed in one
+    and Y in the other are the same answer)."""
     changed = []
     for cell in new.spec.input_cells:
+        if _not_collected(old, cell.id) or _not_collected(new, cell.id):
+            continue
         before, after = old.value(cell.id), new.value(cell.id)
-        if before == after and old.raw(cell.id) == new.raw(cell.id):
+        if before == after and (before is not None or old.raw(cell.id) == new.raw(cell.id)):
             continue
         if cell.kind in ("text", "email", "longtext", "la_code"):
             changed.append(f"{cell.id} changed")  # free text is not repeated (it may be long or personal)

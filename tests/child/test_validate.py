@@ -149,3 +149,17 @@ def test_reconciliation_csv_keeps_negative_figures_as_numbers(tmp_path):
     text = reconciliation_csv(Reconciliation("E06000047", "County Durham", "+a.xlsx", "@b.csv", (item,)))
     assert text.splitlines()[1] == ("E06000047,County Durham,'+a.xlsx,'@b.csv,D11,Initial FGCs at which the family "
                                     "agreed a plan,D FGCs held,D63,3,4,-1,differs")
+
+
+def test_fgc204_between_the_two_levels_names_only_what_both_collect(tmp_path):
+    # Durham's aggregate return beside Durham's rows: the contact (A3, A4) is not collected at
+    # child level, and A5 "Yes" from the dropdown is the rows' Y: neither is a change.
+    la = find_la("E06000047")
+    aggregate = read_return(fill_template(clean_return(la, np.random.default_rng(5), load_spec()), tmp_path / "durham.xlsx", la=la))
+    child = read_rows(tmp_path, family("F1", {"child_id": "A"}, {"child_id": "B"}))
+    results = validate_batch([aggregate, child])
+    [message] = [issue.message for issue in results[1].issues if issue.rule == "FGC204"]
+    assert "durham.xlsx" in message
+    assert "B1 " in message  # the figures do differ: one family in the rows
+    for not_a_change in ("A3", "A4", "A5"):
+        assert not_a_change not in message, message
