@@ -37,6 +37,33 @@ WITNESS_ROUNDS = 4
 EQUAL, AT_MOST = "=", "<="
 
 
+def quiet_highs():
+    """A HiGHS solver that prints nothing, single-threaded (the same answer every run). HiGHS
+    1.16 writes a banner to standard output when a process makes its first solver, before any
+    option can be set, which would mix into a command's output: it goes to /dev/null."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output to protect
+        saved = None
+    if saved is None:
+        highs = Highs()
+    else:
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                highs = Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    return highs
+
+
 def key_order(key: Key) -> tuple[str, tuple[str, ...]]:
     return key[0], tuple(sorted(key[1]))
 
@@ -174,9 +201,7 @@ class _Piece:
         lp.a_matrix_.start_ = np.array(start, dtype=np.int32)
         lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
         lp.a_matrix_.value_ = np.array(data, dtype=float)
-        self.highs = Highs()
-        self.highs.setOptionValue("output_flag", False)
-        self.highs.setOptionValue("threads", 1)
+        self.highs = quiet_highs()
         self.highs.passModel(lp)
         self.columns = np.arange(n, dtype=np.int32)
         self.solves = 0
@@ -334,9 +359,7 @@ def solve_lp(cost: np.ndarray, matrix, row_lower: np.ndarray, row_upper: np.ndar
     lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
     lp.a_matrix_.value_ = matrix.data.astype(float)
-    highs = Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("threads", 1)
+    highs = quiet_highs()
     highs.passModel(lp)
     highs.run()
     status = highs.getModelStatus()

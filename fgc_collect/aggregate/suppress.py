@@ -150,6 +150,14 @@ LEVEL_WEIGHT = (1.0, 20.0, 400.0)  # cost of moving a published LA, regional, na
 NEIGHBOURHOOD = 3  # relations away from the narrow count within which partners are sought
 
 
+def _tie_break(position: int) -> float:
+    """A factor within 0.1% of 1, different for every count of the LP (a low-discrepancy sequence
+    by its position in key order). Counts of one level and kind cost the same, so the LP would
+    have many optimal answers and which one HiGHS returns changes between its versions (the
+    published tables did, from 1.15 to 1.16); these factors make the cheapest answer one answer."""
+    return 1.0 + 1e-3 * ((position * 0.6180339887498949) % 1.0)
+
+
 def _widening_partners(ledger: Ledger, auditor: Auditor, key: Key, lower: float, suppressed: set[Key],
                        threshold: int, parents: set[Key]) -> list[Key]:
     """The published counts to suppress so that key's range becomes wide enough.
@@ -183,7 +191,7 @@ def _widening_partners(ledger: Ledger, auditor: Auditor, key: Key, lower: float,
             col_lower.append(lower + threshold if k == key else 0.0)
             col_upper.append(math.inf)
         else:
-            weight = LEVEL_WEIGHT[ledger.level[k]] * (2.0 if k in parents else 1.0)
+            weight = LEVEL_WEIGHT[ledger.level[k]] * (2.0 if k in parents else 1.0) * _tie_break(i)
             for sign, high in ((1, math.inf), (-1, float(value))):
                 column_of[(i, sign)] = len(costs)
                 costs.append(weight)
