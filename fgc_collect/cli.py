@@ -148,7 +148,10 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         from fgc_collect.read import AggregateReturn
 
         returns = {ret.file: ret for ret, _ in outcomes if isinstance(ret, AggregateReturn)}
-        written = write_feedback(results, feedback, returns=returns, passwords=passwords, unencrypted=feedback_unencrypted)
+        from fgc_collect.child.reconcile import files_by_la
+
+        written = write_feedback(results, feedback, returns=returns, passwords=passwords, unencrypted=feedback_unencrypted,
+                                 reconciliations=files_by_la(reconciliations, written_reconciliations))
         click.echo(f"Feedback: {len(written)} files in {feedback} (open {feedback / 'index.html'})"
                    + (f", and {len(written_reconciliations)} reconciliation"
                       f"{'s' if len(written_reconciliations) != 1 else ''} (CSV)." if written_reconciliations else "."),

@@ -166,3 +166,12 @@ def write_reconciliations(reconciliations, folder: str | Path) -> list[Path]:
         path = folder / reconciliation_file_name(reconciliation, taken)
         written.append(write_atomically(path, reconciliation_csv(reconciliation).encode("utf-8-sig")))
     return written
+
+
+def files_by_la(reconciliations, written: list[Path]) -> dict[str, list[str]]:
+    """LA code -> names of its reconciliation files, from write_reconciliations' list (same order),
+    for the feedback index's links."""
+    by_la: dict[str, list[str]] = {}
+    for reconciliation, path in zip(reconciliations, written):
+        by_la.setdefault(reconciliation.la_code, []).append(Path(path).name)
+    return by_la

@@ -149,7 +149,7 @@ def demo_key(path: Path) -> bytes:
 def run_demo(out: Path, echo: Callable[[str], None] = print) -> int:
     """Template -> returns -> validate -> feedback -> register -> decisions -> national tables."""
     from fgc_collect import report
-    from fgc_collect.child.reconcile import write_reconciliations
+    from fgc_collect.child.reconcile import files_by_la, write_reconciliations
     from fgc_collect.feedback import write_feedback
     from fgc_collect.pipeline import find_returns, read_files, reconcile_levels, validate_outcomes
     from fgc_collect.read import AggregateReturn
@@ -185,8 +185,9 @@ def run_demo(out: Path, echo: Callable[[str], None] = print) -> int:
     feedback_folder = out / "feedback"
     echo(f"3. Writing feedback for each council into {feedback_folder} ...")
     aggregate_returns = {ret.file: ret for ret, _ in outcomes if isinstance(ret, AggregateReturn)}
-    written = write_feedback(results, feedback_folder, returns=aggregate_returns)
     reconciled = write_reconciliations(reconciliations, feedback_folder)
+    written = write_feedback(results, feedback_folder, returns=aggregate_returns,
+                             reconciliations=files_by_la(reconciliations, reconciled))
     echo(f"   {len(written) + len(reconciled)} files ({len(reconciled)} reconciliation CSV"
          f"{'s' if len(reconciled) != 1 else ''}); open {feedback_folder / 'index.html'}.")
 

@@ -135,6 +135,7 @@ def write_feedback(
     checked_on: date | None = None,
     contact_email: str | None = None,
     spec: Spec | None = None,
+    reconciliations: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Path]:
     """Write the feedback on every result into out_dir; returns the files written (for each return
     its annotated workbook, if one was made, and its report; then index.html).
@@ -144,6 +145,8 @@ def write_feedback(
     passwords: for encrypted returns, the `Passwords` of --password-file (fgc_collect.read.crypto),
       or a mapping file -> password. A return's annotated copy is encrypted with the password that
       opened it, unless `unencrypted` (the coordinator's --feedback-unencrypted).
+    reconciliations: LA code -> names of the reconciliation files in out_dir for an LA that sent
+      both levels (`fgc_collect.child.reconcile.write_reconciliations`), linked from the index.
     """
     from fgc_collect.template import CONTACT_EMAIL
 
@@ -173,7 +176,7 @@ def write_feedback(
         if entry.workbook:
             written.append(out_dir / entry.workbook)
         written.append(out_dir / entry.report)
-    written.append(write_atomically(out_dir / INDEX_FILE, render_index(entries, checked_on=checked_on).encode("utf-8")))
+    written.append(write_atomically(out_dir / INDEX_FILE, render_index(entries, checked_on=checked_on, reconciliations=reconciliations or {}).encode("utf-8")))
     return written
 
 

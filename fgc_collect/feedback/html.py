@@ -363,8 +363,11 @@ def _href(name: str) -> str:
     return _e(quote(name))
 
 
-def render_index(entries: Sequence[IndexEntry], *, checked_on: date) -> str:
-    """Every return in the batch with its status, linking to its report (for coordinators)."""
+def render_index(
+    entries: Sequence[IndexEntry], *, checked_on: date, reconciliations: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """Every return in the batch with its status, linking to its report (for coordinators), and to
+    the reconciliation of an LA that sent both levels (LA code -> file names)."""
     counts = {status: sum(entry.result.status == status for entry in entries) for status in STATUS_ORDER}
     ordered = sorted(
         entries,
@@ -379,6 +382,8 @@ def render_index(entries: Sequence[IndexEntry], *, checked_on: date) -> str:
             links += f' · <a href="{_href(entry.workbook)}">annotated workbook</a>'
         elif entry.no_workbook_reason:
             links += f'<span class="muted" style="display:block">No annotated workbook: {_e(entry.no_workbook_reason)}</span>'
+        for name in (reconciliations or {}).get(result.la_code or "", ()):
+            links += f' · <a href="{_href(name)}">both levels compared (CSV)</a>'
         rows.append(
             f'<tr class="return" data-status="{_e(result.status)}">'
             f'<th scope="row">{_e(result.la_name or "not known")}</th>'

@@ -127,6 +127,9 @@ def test_feedback_writes_the_reconciliation_as_a_csv_and_says_so(both_levels, tm
     assert (first["sheet"], first["cell"]) == cell_positions()["D2"]
     assert first["aggregate_file"] == "Durham FGC return FINAL.xlsx" and first["la_name"] == "County Durham"
     assert leaked(data.decode("utf-8-sig"), both_levels["ids"]) == []
+    # the coordinators' index links it from both of Durham's rows
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count(f'href="{DURHAM}_reconciliation.csv">both levels compared (CSV)</a>') == 2
 
 
 def test_json_with_feedback_keeps_stdout_one_document(both_levels, tmp_path):
