@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from fgc_collect.clikit import EXIT_USAGE, UserError
+from fgc_collect.clikit import EXIT_USAGE, UserError, load_key_file
 
 # Modules that add commands of their own stage (each exposes COMMANDS, a list of click commands,
 # and imports only click at module level).
@@ -122,7 +122,7 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
             passwords = load_password_file(password_file)
         except PasswordFileError as problem:
             raise UserError(str(problem)) from None
-    key = _load_key(key_file) if key_file is not None else None
+    key = load_key_file(key_file) if key_file is not None else None
     files = find_returns(paths)
     if not files:
         raise UserError("no returns (.xlsx, .xlsm, .xls, .ods or child-level .csv) were found in "
@@ -160,15 +160,6 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         if result.unreadable:
             click.echo(f"fgc-collect: {result.issues[0].message}", err=True)
     sys.exit(report.exit_code(results))
-
-
-def _load_key(key_file: Path) -> bytes:
-    from fgc_collect.child import KeyFileError, load_key
-
-    try:
-        return load_key(key_file)
-    except KeyFileError as problem:
-        raise UserError(str(problem)) from None
 
 
 @cli.command()

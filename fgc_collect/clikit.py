@@ -21,6 +21,16 @@ class UserError(click.ClickException):
         click.echo(f"fgc-collect: {self.format_message()}", err=True)
 
 
+def load_key_file(key_file: Path) -> bytes:
+    """The research team's pseudonymisation key, or one sentence saying what is wrong with the file."""
+    from fgc_collect.child import KeyFileError, load_key
+
+    try:
+        return load_key(key_file)
+    except KeyFileError as problem:
+        raise UserError(str(problem)) from None
+
+
 def default_store() -> str:
     return os.environ.get("FGC_COLLECT_STORE") or DEFAULT_STORE
 

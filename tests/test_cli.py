@@ -80,3 +80,21 @@ def test_validate_gives_the_same_json_whichever_engine_runs_the_suites(tmp_path)
     rules = {issue["rule"] for ret in documents["gx"]["returns"] for issue in ret["issues"]}
     assert {"FGC104", "FGC107"} <= rules
     assert documents["polars"] == documents["gx"]
+    # and the option is obeyed: Great Expectations is loaded for gx only
+    assert imports_gx("validate", str(tmp_path), "--engine", "gx")
+    assert not imports_gx("validate", str(tmp_path), "--engine", "polars")
+
+
+def imports_gx(*args) -> bool:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "fgc_collect.cli", *args],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    return "| great_expectations" in done.stderr
+
+
+def test_a_child_level_return_is_validated_without_loading_great_expectations(tmp_path):
+    from tests.child.rows import family, write_csv
+
+    path = write_csv(tmp_path / "durham.csv", family("F1", {"child_id": "A"}, {"child_id": "B"}))
+    assert not imports_gx("validate", str(path), "--format", "json")
+    assert imports_gx("validate", str(path), "--format", "json", "--engine", "gx")

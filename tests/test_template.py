@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import time
-import warnings
 import zipfile
 
 import openpyxl
@@ -26,15 +24,10 @@ from fgc_collect.template import (
     write_all_templates,
     write_template,
 )
+from tests.support.workbooks import load_strictly
 
 SPEC = load_spec()
 DURHAM = find_la("E06000047")
-
-
-def _load(data: bytes) -> openpyxl.Workbook:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # openpyxl must read it back without a warning
-        return openpyxl.load_workbook(io.BytesIO(data))
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +37,12 @@ def blank_bytes() -> bytes:
 
 @pytest.fixture(scope="module")
 def blank(blank_bytes) -> openpyxl.Workbook:
-    return _load(blank_bytes)
+    return load_strictly(blank_bytes)
 
 
 @pytest.fixture(scope="module")
 def durham() -> openpyxl.Workbook:
-    return _load(workbook_bytes(build_template(DURHAM)))
+    return load_strictly(workbook_bytes(build_template(DURHAM)))
 
 
 def _cell(wb, name):
@@ -307,7 +300,7 @@ def test_write_all_templates_one_per_la(tmp_path):
     for la in (DURHAM, local_authorities()[0], local_authorities()[-1]):
         path = tmp_path / la_file_name(la)
         assert path.read_bytes() == workbook_bytes(build_template(la))
-    wb = _load((tmp_path / la_file_name(local_authorities()[-1])).read_bytes())
+    wb = load_strictly((tmp_path / la_file_name(local_authorities()[-1])).read_bytes())
     assert _cell(wb, "Q_A2").value == local_authorities()[-1].code
 
 
@@ -323,7 +316,7 @@ def test_fill_workbook_writes_through_the_defined_names(tmp_path):
     assert _cell(wb, "Q_B2").value is None  # nothing written when an id is unknown
 
     path = fill_template({"B1": 7, "A3": "Jo Bloggs"}, tmp_path / "return.xlsx", la=DURHAM)
-    loaded = _load(path.read_bytes())
+    loaded = load_strictly(path.read_bytes())
     assert _cell(loaded, "Q_B1").value == 7
     assert _cell(loaded, "Q_A1").value == "County Durham"
     assert _cell(loaded, "Q_A3").value == "Jo Bloggs"

@@ -172,7 +172,15 @@ def derived_values(ret: ChildReturn) -> dict[str, int]:
 
 
 def derive_aggregate(ret: ChildReturn) -> AggregateReturn:
-    """The aggregate return the rows make (see the module's docstring)."""
+    """The aggregate return the rows make (see the module's docstring), made once per return:
+    validation, the reconciliation of both levels and the tables all ask for it."""
+    cached = ret.__dict__.get("_derived")
+    if cached is None:
+        cached = ret.__dict__["_derived"] = _derive_aggregate(ret)
+    return cached
+
+
+def _derive_aggregate(ret: ChildReturn) -> AggregateReturn:
     spec = ret.spec
     values: dict[str, object] = dict(derived_values(ret))
     values["A1"] = ret.la.name

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from fgc_collect.clikit import UserError, format_option, store_option
+from fgc_collect.clikit import UserError, format_option, load_key_file, store_option
 
 
 def _open(store: str, create: bool):
@@ -52,7 +52,7 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
     from fgc_collect.register import StoreError
 
     la = _find_la(la_code) if la_code else None
-    key = _load_key(key_file) if key_file is not None else None
+    key = load_key_file(key_file) if key_file is not None else None
     register = _open(store, create=True)
     try:
         report = ingest_paths(register, paths, la=la, by=by, key=key)
@@ -74,15 +74,6 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
             f"{'them' if refused != 1 else 'it'} was stored.", err=True,
         )
     sys.exit(report.exit_code)
-
-
-def _load_key(key_file: Path) -> bytes:
-    from fgc_collect.child import KeyFileError, load_key
-
-    try:
-        return load_key(key_file)
-    except KeyFileError as problem:
-        raise UserError(str(problem)) from None
 
 
 @click.command()

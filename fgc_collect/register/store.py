@@ -361,7 +361,22 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class FolderBlobs:
+class _Blobs:
+    """What both blob stores share: a blob handed to a reader as a file."""
+
+    def read(self, db: Database, sha256: str) -> bytes:
+        raise NotImplementedError
+
+    @contextmanager
+    def as_file(self, db: Database, sha256: str, name: str) -> Iterator[Path]:
+        """The blob as a file named `name` (readers show the name in their messages)."""
+        with tempfile.TemporaryDirectory(prefix="fgc-blob-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(self.read(db, sha256))
+            yield path
+
+
+class FolderBlobs(_Blobs):
     """Files under `<store>/blobs/ab/cdef...`, written once: temp file, fsync, rename, fsync folder."""
 
     def __init__(self, root: Path) -> None:
@@ -399,14 +414,6 @@ class FolderBlobs:
         except FileNotFoundError:
             raise StoreError(f"the register's copy of file {sha256[:12]} is missing from {self.root}.") from None
 
-    @contextmanager
-    def as_file(self, db: Database, sha256: str, name: str) -> Iterator[Path]:
-        """The blob as a file named `name` (readers show the name in their messages)."""
-        with tempfile.TemporaryDirectory(prefix="fgc-blob-") as folder:
-            path = Path(folder) / name
-            path.write_bytes(self.read(db, sha256))
-            yield path
-
     def sweep_temporaries(self) -> None:
         """Remove temporary files a killed process left (old enough not to be in use)."""
         if not self.tmp.is_dir():
@@ -420,7 +427,7 @@ class FolderBlobs:
                 pass
 
 
-class DatabaseBlobs:
+class DatabaseBlobs(_Blobs):
     """Blobs as bytea rows, inserted in the same transaction as the rows that refer to them."""
 
     def prepare(self, sha256: str, data: bytes) -> None:
@@ -434,13 +441,6 @@ class DatabaseBlobs:
         if data is None:
             raise StoreError(f"the register's copy of file {sha256[:12]} is missing.")
         return bytes(data)
-
-    @contextmanager
-    def as_file(self, db: Database, sha256: str, name: str) -> Iterator[Path]:
-        with tempfile.TemporaryDirectory(prefix="fgc-blob-") as folder:
-            path = Path(folder) / name
-            path.write_bytes(self.read(db, sha256))
-            yield path
 
     def sweep_temporaries(self) -> None:
         pass

@@ -93,3 +93,15 @@ def test_the_audit_finds_the_exact_range_of_a_pair():
     result = audit(ledger, keys, 5)
     assert result.passed
     assert all(math.isfinite(r.width) for r in result.ranges.values())
+
+
+def test_the_solver_prints_nothing_on_standard_output():
+    # HiGHS 1.16 writes a banner to stdout when a process makes its first solver: it would land in
+    # the middle of a command's output (or a JSON document).
+    import subprocess
+    import sys
+
+    code = ("from fgc_collect.aggregate.audit import quiet_highs; "
+            "print('before'); quiet_highs(); quiet_highs(); print('after')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout == "before\nafter\n"

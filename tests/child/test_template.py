@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import warnings
 
 import openpyxl
 import pytest
@@ -20,24 +18,19 @@ from fgc_collect.child.template import (
 from fgc_collect.reference import find_la
 from fgc_collect.template import workbook_bytes
 from tests.child.rows import COLUMNS, SPEC, row
+from tests.support.workbooks import load_strictly
 
 DURHAM = find_la("E06000047")
 
 
-def _load(data: bytes) -> openpyxl.Workbook:
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # openpyxl must read it back without a warning
-        return openpyxl.load_workbook(io.BytesIO(data))
-
-
 @pytest.fixture(scope="module")
 def blank():
-    return _load(workbook_bytes(build_child_template()))
+    return load_strictly(workbook_bytes(build_child_template()))
 
 
 @pytest.fixture(scope="module")
 def durham():
-    return _load(workbook_bytes(build_child_template(DURHAM)))
+    return load_strictly(workbook_bytes(build_child_template(DURHAM)))
 
 
 def test_sheets_in_order_with_the_lists_hidden_and_the_metadata_very_hidden(blank):
