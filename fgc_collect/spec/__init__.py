@@ -17,6 +17,10 @@ import yaml
 
 AGGREGATE_SPEC_FILE = "fgc_2023_24_aggregate.yaml"
 CHILD_SPEC_FILE = "fgc_child_level.yaml"
+# The first year's files are the spec as the research team wrote it; each later year is the
+# year before with a changes file applied (fgc_collect/spec/overlay.py).
+BASE_YEAR = "2023-24"
+YEAR_CHANGES_FILES = {"2024-25": "fgc_2024_25_changes.yaml"}
 
 # Template version: bump when the layout of the generated workbook changes, so a reader can say
 # which layout a return was made from.
@@ -102,6 +106,7 @@ class Item:
     minimum: float | None = None
     maximum: float | None = None
     decimals: int | None = None
+    note: str | None = None
     cells: tuple[InputCell, ...] = field(default=(), compare=False, repr=False)
 
     @property
@@ -297,6 +302,7 @@ def _build_item(raw: dict, section: str, category_sets: dict[str, tuple[Category
         minimum=raw.get("min"),
         maximum=raw.get("max"),
         decimals=raw.get("dp"),
+        note=raw.get("note"),
     )
     if item_type in SINGLE_CELL_TYPES:
         cells = (InputCell(item.id, item, item_type, choices=choices),)
@@ -337,6 +343,7 @@ def parse_aggregate_spec(document: dict) -> Spec:
         category_sets=category_sets,
         sections=sections,
         rules=rules,
+        template_version=str(collection.get("template_version", TEMPLATE_VERSION)),
     )
 
 
@@ -346,13 +353,88 @@ def _load_yaml(name: str) -> dict:
     return yaml.load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"), Loader=loader)
 
 
-@cache
-def load_spec() -> Spec:
-    """The 2023-24 aggregate return's spec (loaded once per process)."""
-    return parse_aggregate_spec(_load_yaml(AGGREGATE_SPEC_FILE))
+def known_years() -> tuple[str, ...]:
+    """The collection years whose spec the project holds, oldest first."""
+    return (BASE_YEAR, *YEAR_CHANGES_FILES)
+
+
+def latest_year() -> str:
+    return known_years()[-1]
 
 
 @cache
-def load_child_spec_document() -> dict:
-    """The child-level spec as the YAML document (typed by the child-level stage)."""
-    return _load_yaml(CHILD_SPEC_FILE)
+def year_documents(year: str = BASE_YEAR) -> tuple[dict, dict]:
+    """The aggregate and child-level YAML documents of a year (do not modify them).
+
+    A year after the latest one held is the latest year moved on (its words and dates), so a
+    survey file's `changes:` can describe a year nobody has written a changes file for."""
+    from fgc_collect.spec.overlay import SpecChangeError, apply_changes, move_on
+
+    if year == BASE_YEAR:
+        return _load_yaml(AGGREGATE_SPEC_FILE), _load_yaml(CHILD_SPEC_FILE)
+    first = int(_checked_year(year)[:4])
+    if year < BASE_YEAR:
+        raise SpecChangeError(f"fgc-collect has no spec for {year}: the collection began in {BASE_YEAR}.")
+    previous = f"{first - 1}-{first % 100:02d}"
+    aggregate, child = (move_on(document, previous, year) for document in year_documents(previous))
+    changes_file = YEAR_CHANGES_FILES.get(year)
+    if changes_file is None:
+        aggregate["collection"]["year"] = child["collection"]["year"] = year
+        return aggregate, child
+    return apply_changes(aggregate, child, _load_yaml(changes_file), source=changes_file)
+
+
+def _checked_year(year: str) -> str:
+    from fgc_collect.spec.overlay import next_year
+
+    next_year(year)  # raises SpecChangeError with a sentence when the year is not YYYY-YY
+    if next_year(f"{int(year[:4]) - 1}-{int(year[:4]) % 100:02d}") != year:
+        from fgc_collect.spec.overlay import SpecChangeError
+
+        raise SpecChangeError(f"{year!r} is not a collection year: the second part is the year after the first (such as 2024-25).")
+    return year
+
+
+@cache
+def _spec_from_documents(year: str, changes_key: str) -> tuple[Spec, dict]:
+    import json
+
+    from fgc_collect.spec.overlay import apply_changes
+
+    aggregate, child = year_documents(year)
+    if changes_key:
+        aggregate, child = apply_changes(aggregate, child, json.loads(changes_key), source="the survey file's changes")
+    spec = parse_aggregate_spec(aggregate)
+    check_references(spec)
+    return spec, child
+
+
+def _changes_key(changes: dict | None) -> str:
+    import json
+
+    return json.dumps(changes, sort_keys=True, default=str) if changes else ""
+
+
+def load_spec(year: str = BASE_YEAR, changes: dict | None = None) -> Spec:
+    """The aggregate return's spec for a year (2023-24 unless told), with a survey file's
+    `changes:` on top when given. Loaded once per process for each (year, changes)."""
+    return _spec_from_documents(year, _changes_key(changes))[0]
+
+
+def load_child_spec_document(year: str = BASE_YEAR, changes: dict | None = None) -> dict:
+    """The child-level spec of a year as the YAML document (typed by the child-level stage)."""
+    return _spec_from_documents(year, _changes_key(changes))[1]
+
+
+def check_references(spec: Spec) -> None:
+    """Every item a rule compares exists: a change that removes an item a rule still names is an
+    error when the spec loads, not a KeyError in the middle of a batch."""
+    from fgc_collect.spec.overlay import SpecChangeError
+
+    for rule in spec.rules:
+        if rule.level != "aggregate" or not re.fullmatch(r"[\sA-Z0-9_+<=>,]+", rule.applies_to) or "<=" not in rule.applies_to and ">=" not in rule.applies_to:
+            continue
+        for comparison in parse_comparisons(rule.applies_to):
+            for item_id in comparison.left + comparison.right:
+                if not spec.has_input_cell(item_id):
+                    raise SpecChangeError(f"rule {rule.code} compares {item_id}, which the {spec.year} spec does not have.")
