@@ -15,10 +15,12 @@ from pathlib import Path
 import click
 
 from fgc_collect.clikit import EXIT_USAGE, UserError, load_key_file
+from fgc_collect.survey_cli import survey_option
 
 # Modules that add commands of their own stage (each exposes COMMANDS, a list of click commands,
 # and imports only click at module level).
-STAGE_COMMAND_MODULES: tuple[str, ...] = ("fgc_collect.register.commands", "fgc_collect.publish.commands")
+STAGE_COMMAND_MODULES: tuple[str, ...] = ("fgc_collect.register.commands", "fgc_collect.publish.commands",
+                                          "fgc_collect.survey_cli")
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fgc-collect")
@@ -198,6 +200,18 @@ def demo(out: Path) -> None:
 for _module in STAGE_COMMAND_MODULES:
     for _command in importlib.import_module(_module).COMMANDS:
         cli.add_command(_command)
+
+
+def _leaf_commands(group: click.Group):
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            yield from _leaf_commands(command)
+        else:
+            yield command
+
+
+for _command in _leaf_commands(cli):  # --survey FILE on every command (docs/cli-contract.md)
+    survey_option(_command)
 
 
 def main() -> None:

@@ -403,7 +403,7 @@ def _spec_from_documents(year: str, changes_key: str) -> tuple[Spec, dict]:
 
     aggregate, child = year_documents(year)
     if changes_key:
-        aggregate, child = apply_changes(aggregate, child, json.loads(changes_key), source="the survey file's changes")
+        aggregate, child = apply_changes(aggregate, child, json.loads(changes_key), source="a change in the survey file")
     spec = parse_aggregate_spec(aggregate)
     check_references(spec)
     return spec, child
