@@ -11,10 +11,10 @@ How rows are counted:
   once. A row with no child_id, or no family_id, is a child, or a referral, of its own.
 - Family-level fields (FGC308) are read from the family's first row, so a disagreement (reported
   by FGC308) can never count a family at one stage and not its children.
-- Stages, each for events dated in the period (1 April 2023 to 31 March 2024):
-  referral (referral_date), offer (offer_date), consent (consent Y and consent_date), declined
-  (consent N and offer_date), held (fgc_held Y and fgc_date), not held (fgc_held N and
-  consent_date). A family crossing the year boundary counts at the stages that fell in the year.
+- Stages, items and conditions are the spec's (fgc_collect/spec/fgc_child_level_derivation.yaml,
+  with each year's changes): a unit is in a stage when one of the stage's dates is in the period
+  and its conditions hold, so a family crossing the year boundary counts at the stages that fell
+  in the year.
 - Age at a stage's date from birth_month taken as the 15th ("mid-month"); unborn Y, or a birth
   month after the date, is Unborn; no birth month is Unknown. A code that is blank or not in the
   list counts in the Unknown category of its breakdown (U for sex), so every breakdown adds up to
@@ -31,30 +31,13 @@ import polars as pl
 from fgc_collect.child.parse import CHILD_KEY, FAMILY_KEY
 from fgc_collect.child.read import ChildReturn
 from fgc_collect.child.rules import age_in_years
-from fgc_collect.child.spec import BIRTH_MONTH, DATE_ORDER, FAMILY_COLUMNS, ChildSpec
+from fgc_collect.child.spec import BIRTH_MONTH, ChildSpec, Stage
 from fgc_collect.read.aggregate import FRAME_SCHEMA, AggregateReturn
 from fgc_collect.read.cells import format_number
+from fgc_collect.spec import Item
 
 DERIVED, NOT_COLLECTED = "derived", "not_collected"
 FIRST_OF_FAMILY = "_first_of_family"
-
-# Stage -> (the date that places it in the period, the condition beside it).
-STAGES = {
-    "referral": ("referral_date", None),
-    "offer": ("offer_date", None),
-    "consent": ("consent_date", ("consent", "Y")),
-    "declined": ("offer_date", ("consent", "N")),
-    "held": ("fgc_date", ("fgc_held", "Y")),
-    "not_held": ("consent_date", ("fgc_held", "N")),
-}
-# A breakdown's stage (spec.py's names) -> the stage its units are in, and whether it counts families.
-_BREAKDOWN_STAGES = {
-    "referral": ("referral", False), "consent": ("consent", False), "held": ("held", False),
-    "family_referral": ("referral", True), "declined": ("declined", True), "not_held": ("not_held", True),
-}
-_AGE_DATE = {"referral": "referral_date", "consent": "consent_date", "held": "fgc_date"}
-# Items A1, A2, A5 (the LA's name and code; whether it had a service) follow from the return.
-_A_ITEMS = {"A1", "A2", "A5"}
 
 
 def stage_flag(stage: str) -> str:
@@ -72,37 +55,38 @@ def units(ret: ChildReturn) -> pl.DataFrame:
 
 def _units(ret: ChildReturn) -> pl.DataFrame:
     spec = ret.spec
-    typed = ret.typed
-    family = [pl.col(column).first().over(FAMILY_KEY).alias(column) for column in FAMILY_COLUMNS]
-    frame = typed.with_columns(
-        *family, pl.col("review_fgcs").max().over(FAMILY_KEY).alias("review_fgcs")
+    family = [pl.col(column).first().over(FAMILY_KEY).alias(column)
+              for column in spec.family_columns if column in ret.typed.columns]
+    sums = {entry.sum_column for entry in spec.derived if entry.sum_column}
+    frame = ret.typed.with_columns(
+        *family, *(pl.col(column).max().over(FAMILY_KEY).alias(column) for column in sums)
     ).unique(subset=[FAMILY_KEY, CHILD_KEY], keep="first", maintain_order=True)
-    flags = []
-    for stage, (day, condition) in STAGES.items():
-        flag = pl.col(day).is_between(spec.period_start, spec.period_end)
-        if condition is not None:
-            flag = flag & (pl.col(condition[0]) == condition[1])
-        flags.append(flag.fill_null(False).alias(stage_flag(stage)))
-    in_scope = pl.any_horizontal(
-        [pl.col(day).is_between(spec.period_start, spec.period_end) for day in DATE_ORDER]
-    ).fill_null(False)
     return frame.with_columns(
-        *flags,
-        in_scope.alias("_in_scope"),
+        *(_in_stage(spec, stage).alias(stage_flag(stage.name)) for stage in spec.stages),
         pl.col(FAMILY_KEY).is_first_distinct().alias(FIRST_OF_FAMILY),
     )
 
 
-def category(spec: ChildSpec, category_set: str, stage: str) -> pl.Expr:
-    """The aggregate category code of each unit for a breakdown over `category_set` at `stage`."""
-    if category_set == "AGE":
-        return age_band(pl.col(BIRTH_MONTH), pl.col(_AGE_DATE[stage]), pl.col("unborn"))
-    if category_set == "ETH":
-        return pl.col("ethnicity").replace_strict(spec.ethnicity_groups, default="UNK", return_dtype=pl.String)
-    column = {"SEX": "sex", "DIS": "disability", "STATUS": "status_at_referral", "SOURCE": "referral_source",
-              "DECLINE": "decline_reason", "NOTHELD": "not_held_reason"}[category_set]
-    unknown = "U" if category_set == "SEX" else "UNK"
-    return pl.col(column).fill_null(unknown)
+def _in_stage(spec: ChildSpec, stage: Stage) -> pl.Expr:
+    flag = pl.any_horizontal([pl.col(day).is_between(spec.period_start, spec.period_end) for day in stage.dates])
+    return _holds(flag, stage.where).fill_null(False)
+
+
+def _holds(flag: pl.Expr, where: tuple[tuple[str, str], ...]) -> pl.Expr:
+    for column, value in where:
+        flag = flag & (pl.col(column) == value)
+    return flag
+
+
+def category(spec: ChildSpec, item: Item, column: str, stage: Stage) -> pl.Expr:
+    """The aggregate category code of each unit for a breakdown `item` at `stage`: a blank code
+    is the breakdown's Unknown category, so a breakdown adds up to its total."""
+    if item.category_set == "AGE":
+        return age_band(pl.col(BIRTH_MONTH), pl.col(stage.age_date), pl.col("unborn"))
+    if item.category_set == "ETH":
+        return pl.col(column).replace_strict(spec.ethnicity_groups, default="UNK", return_dtype=pl.String)
+    unknown = item.unknown_cell
+    return pl.col(column).fill_null(unknown.category.code if unknown is not None else "UNK")
 
 
 def age_band(born: pl.Expr, on: pl.Expr, unborn: pl.Expr) -> pl.Expr:
@@ -134,34 +118,26 @@ def breakdown_frame(ret: ChildReturn, frame: pl.DataFrame | None = None) -> pl.D
     columns = []
     for breakdown in spec.breakdowns:
         item = spec.aggregate.item(breakdown.item)
-        stage, families = _BREAKDOWN_STAGES[breakdown.stage]
-        expr = pl.when(population(stage, families)).then(category(spec, item.category_set, breakdown.stage))
+        counted = population(breakdown.stage.name, breakdown.unit == "families")
+        expr = pl.when(counted).then(category(spec, item, breakdown.column, breakdown.stage))
         columns.append(expr.otherwise(None).alias(item.id))
     return frame.select(columns)
 
 
 def derived_values(ret: ChildReturn) -> dict[str, int]:
-    """Every count item of sections B to D, from the rows."""
+    """Every count item and breakdown cell of the aggregate spec, from the rows, as the spec's
+    derivation says (fgc_collect/spec/fgc_child_level_derivation.yaml)."""
     spec = ret.spec
     frame = units(ret)
-    counts = frame.select(
-        pl.len().alias("_units"),
-        population("referral", True).sum().alias("B1"),
-        population("referral", False).sum().alias("B2"),
-        population("offer", True).sum().alias("C1"),
-        (population("offer", True) & (pl.col("offer_at_plo") == "Y")).sum().alias("C1_PLO"),
-        population("consent", True).sum().alias("C2"),
-        population("consent", False).sum().alias("C3"),
-        population("declined", True).sum().alias("C9"),
-        population("held", True).sum().alias("D1"),
-        (population("held", True) & (pl.col("fgc_at_plo") == "Y")).sum().alias("D1_PLO"),
-        pl.when(pl.col(FIRST_OF_FAMILY) & pl.col("_in_scope")).then(pl.col("review_fgcs")).otherwise(0)
-        .fill_null(0).sum().alias("D2"),
-        population("held", False).sum().alias("D3"),
-        population("not_held", True).sum().alias("D9"),
-        (population("held", True) & (pl.col("plan_agreed") == "Y")).sum().alias("D11"),
-    ).row(0, named=True)
-    values = {key: int(value) for key, value in counts.items() if key != "_units"}
+    figures = []
+    for entry in spec.derived:
+        if entry.unit == "sum":
+            families = _holds(pl.col(FIRST_OF_FAMILY) & pl.col(stage_flag(entry.stage.name)), entry.where)
+            figure = pl.when(families).then(pl.col(entry.sum_column)).otherwise(0).fill_null(0).sum()
+        else:
+            figure = _holds(population(entry.stage.name, entry.unit == "families"), entry.where).sum()
+        figures.append(figure.alias(entry.item))
+    values = {key: int(value) for key, value in frame.select(figures).row(0, named=True).items()} if figures else {}
     categories = breakdown_frame(ret, frame)
     for breakdown in spec.breakdowns:
         item = spec.aggregate.item(breakdown.item)
@@ -183,16 +159,15 @@ def derive_aggregate(ret: ChildReturn) -> AggregateReturn:
 def _derive_aggregate(ret: ChildReturn) -> AggregateReturn:
     spec = ret.spec
     values: dict[str, object] = dict(derived_values(ret))
-    values["A1"] = ret.la.name
-    values["A2"] = ret.la.code
-    if ret.rows.height:
-        values["A5"] = "Y"
+    from_return = {"la_name": ret.la.name, "la_code": ret.la.code, "rows_sent": "Y" if ret.rows.height else None}
+    for item_id, what in spec.from_return.items():
+        values[item_id] = from_return[what]
     rows = []
     for cell in spec.aggregate.input_cells:
         row = {key: None for key in FRAME_SCHEMA}
         row.update(item_id=cell.id, item=cell.item.id, kind=cell.kind, number_from_text=False, suppressed=False)
         value = values.get(cell.id)
-        if value is None or (cell.item.section == "A" and cell.id not in _A_ITEMS):
+        if value is None or cell.item.id in spec.not_collected:
             row.update(located_by=NOT_COLLECTED, raw_kind="blank")
         elif cell.kind == "count":
             row.update(located_by=DERIVED, raw_kind="number", raw_text=format_number(value), number=float(value))

@@ -1,14 +1,11 @@
 """The child-level return's spec (fgc_collect/spec/fgc_child_level.yaml), typed.
 
-The YAML is the research team's; this module reads it and never restates it, with three
-exceptions that the YAML states only in prose and that are pinned here (tests hold each against
-the YAML's words):
-
-- FAMILY_COLUMNS: the "family-level fields" of FGC308 (the same for every child of a referral);
-- DFE_ETHNICITY_LABELS: the DfE census labels of the ethnicity codes, for the Codes sheet (the YAML
-  maps each code to its aggregate ETH group, not to a label);
-- the derivation of each aggregate item: which stage (referral, offer, consent, FGC held, not
-  held, declined) and which column a breakdown reads, as the YAML's `derivation` says in words.
+The YAML is the research team's; this module reads it and never restates it. What the YAML says
+only in prose is data beside it, in fgc_collect/spec/fgc_child_level_derivation.yaml: the
+derivation of each aggregate item (its stage, unit and conditions) and the "family-level fields"
+of FGC308; a spec where an aggregate item has no derivation is refused when it loads. One table
+is pinned here: DFE_ETHNICITY_LABELS, the DfE census labels of the ethnicity codes for the Codes
+sheet (the YAML maps each code to its aggregate ETH group, not to a label).
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
 
-from fgc_collect.spec import CHILD_SPEC_FILE, Category, Rule, Spec, load_child_spec_document, load_spec
+from fgc_collect.spec import BASE_YEAR, CHILD_SPEC_FILE, Category, Rule, Spec, load_child_spec_document, load_spec
 
 CHILD_SPEC_NAME = CHILD_SPEC_FILE.removesuffix(".yaml")  # fgc_child_level
 
@@ -26,21 +23,8 @@ TEXT, YEAR_MONTH, CHOICE, DATE, COUNT = "text", "year_month", "choice", "date", 
 ID_COLUMNS = ("child_id", "family_id")
 BIRTH_MONTH = "birth_month"
 
-# FGC308's "family-level fields (referral_date, referral_source, offer, consent, fgc fields)".
-FAMILY_COLUMNS = (
-    "referral_date",
-    "referral_source",
-    "offer_date",
-    "offer_at_plo",
-    "consent",
-    "consent_date",
-    "decline_reason",
-    "fgc_held",
-    "fgc_date",
-    "fgc_at_plo",
-    "not_held_reason",
-    "plan_agreed",
-)
+# FGC308's "family-level fields" of the first year (each year's are ChildSpec.family_columns).
+FAMILY_COLUMNS = tuple(load_child_spec_document()["derive"]["family_fields"])
 # FGC303: "referral_date <= offer_date <= consent_date <= fgc_date".
 DATE_ORDER = ("referral_date", "offer_date", "consent_date", "fgc_date")
 
@@ -85,9 +69,6 @@ class Column:
     def is_id(self) -> bool:
         return self.id in ID_COLUMNS
 
-    @property
-    def is_family_level(self) -> bool:
-        return self.id in FAMILY_COLUMNS
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -103,11 +84,39 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """An event of a unit: in the period when any of `dates` is, and `where` holds."""
+
+    name: str
+    dates: tuple[str, ...]
+    where: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def age_date(self) -> str:
+        """The date a child's age is taken at, for an AGE breakdown at this stage."""
+        return self.dates[0]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """How one count item is made from the rows: units of a stage (families or children) meeting
+    `where`, or the sum of a column per family over the stage's families."""
+
+    item: str
+    stage: Stage
+    unit: str  # families | children | sum
+    where: tuple[tuple[str, str], ...] = ()
+    sum_column: str | None = None
+    words: str = ""
+
+
+@dataclass(frozen=True)
 class Breakdown:
-    """How one aggregate breakdown is derived: its stage and the column its categories come from."""
+    """How one aggregate breakdown is derived: its total's stage and unit, and the column its
+    categories come from."""
 
     item: str  # B3
-    stage: str  # referral | consent | held | family_referral | declined | not_held
+    stage: Stage
     column: str  # the child-level column its categories come from ("birth_month" for AGE)
     unit: str  # children | families
 
@@ -124,6 +133,11 @@ class ChildSpec:
     rules: tuple[Rule, ...]
     derivation: dict[str, str]  # the YAML's words, item (or range) -> how
     aggregate: Spec
+    family_columns: tuple[str, ...] = FAMILY_COLUMNS
+    derived: tuple[Derived, ...] = ()  # every count item of the aggregate spec
+    breakdowns: tuple[Breakdown, ...] = ()  # every breakdown of the aggregate spec
+    from_return: dict[str, str] | None = None  # A1 -> la_name, A2 -> la_code, A5 -> rows_sent
+    not_collected: frozenset[str] = frozenset()
 
     @cached_property
     def _by_id(self) -> dict[str, Column]:
@@ -150,24 +164,69 @@ class ChildSpec:
         return day is not None and self.period_start <= day <= self.period_end
 
     @cached_property
-    def breakdowns(self) -> tuple[Breakdown, ...]:
-        return tuple(_breakdowns(self))
+    def stages(self) -> tuple[Stage, ...]:
+        """The stages the derivation uses, each once."""
+        seen: dict[str, Stage] = {}
+        for entry in (*self.derived, *self.breakdowns):
+            seen.setdefault(entry.stage.name, entry.stage)
+        return tuple(seen.values())
 
 
-# The aggregate category set a column's categories feed (ethnicity goes through its ETH group).
-_SET_COLUMNS = {"AGE": "birth_month", "SEX": "sex", "ETH": "ethnicity", "DIS": "disability",
-                "STATUS": "status_at_referral", "SOURCE": "referral_source",
-                "DECLINE": "decline_reason", "NOTHELD": "not_held_reason"}
-# The derivation's stages: the total item each breakdown adds up to -> (stage, unit).
-_STAGES = {"B2": ("referral", "children"), "C3": ("consent", "children"), "D3": ("held", "children"),
-           "B1": ("family_referral", "families"), "C9": ("declined", "families"),
-           "D9": ("not_held", "families")}
+class DerivationError(ValueError):
+    """A spec whose child-level derivation cannot be computed: one sentence for the research team."""
 
 
-def _breakdowns(spec: ChildSpec):
-    for item in spec.aggregate.breakdowns:
-        stage, unit = _STAGES[item.total]
-        yield Breakdown(item.id, stage, _SET_COLUMNS[item.category_set], unit)
+def _where(raw: dict | None) -> tuple[tuple[str, str], ...]:
+    return tuple((str(column), str(value)) for column, value in (raw or {}).items())
+
+
+def parse_derivation(derive: dict, aggregate: Spec, columns: dict[str, Column]) -> dict:
+    """The typed derivation of every aggregate item, or DerivationError naming the first item
+    that has none (a question added without saying how child-level rows make it)."""
+    def column(name: str, what: str) -> str:
+        if name not in columns:
+            raise DerivationError(f"the child-level derivation of {what} reads the column {name}, which the {aggregate.year} child-level spec does not have.")
+        return name
+
+    stages = {}
+    for name, raw in derive["stages"].items():
+        dates = tuple(column(str(day), f"the stage {name}") for day in raw["dates"])
+        where = tuple((column(c, f"the stage {name}"), v) for c, v in _where(raw.get("where")))
+        stages[str(name)] = Stage(str(name), dates, where)
+    entries = derive["items"]
+    not_collected = frozenset(str(item) for item in derive.get("not_collected", []))
+    from_return = {str(item): str(how) for item, how in derive.get("from_return", {}).items()}
+    categories = {str(name): str(col) for name, col in derive["categories"].items()}
+    derived, breakdowns = [], []
+    for item in aggregate.items:
+        if item.id in not_collected or item.id in from_return:
+            continue
+        raw = entries.get(item.id)
+        if item.is_breakdown:
+            raw = raw or entries.get(item.total)
+            if raw is None or raw.get("stage") not in stages or raw.get("count") not in ("families", "children"):
+                raise DerivationError(f"{item.id} has no child-level derivation: its total {item.total} counts no stage's families or children.")
+            if item.category_set not in categories:
+                raise DerivationError(f"{item.id} is a breakdown by {item.category_set}, and the child-level derivation names no column for {item.category_set} (under categories:).")
+            unit = item.unit if item.unit in ("families", "children") else raw["count"]
+            breakdowns.append(Breakdown(item.id, stages[raw["stage"]], column(categories[item.category_set], item.id), unit))
+            continue
+        if item.type != "count":
+            raise DerivationError(f"{item.id} has no child-level derivation: list it under not_collected, or say how rows give it.")
+        if raw is None:
+            raise DerivationError(f"{item.id} has no child-level derivation: say how child-level rows make it (child_level: derivation: add:), or list it under not_collected.")
+        if raw.get("stage") not in stages:
+            raise DerivationError(f"the child-level derivation of {item.id} names the stage {raw.get('stage')!r}, which is not among the stages ({', '.join(stages)}).")
+        where = tuple((column(c, item.id), v) for c, v in _where(raw.get("where")))
+        if "sum" in raw:
+            derived.append(Derived(item.id, stages[raw["stage"]], "sum", where, column(str(raw["sum"]), item.id), str(raw.get("words", ""))))
+        elif raw.get("count") in ("families", "children"):
+            derived.append(Derived(item.id, stages[raw["stage"]], raw["count"], where, None, str(raw.get("words", ""))))
+        else:
+            raise DerivationError(f"the child-level derivation of {item.id} neither counts families or children nor sums a column.")
+    family_columns = tuple(column(str(name), "the family-level fields") for name in derive["family_fields"])
+    return dict(derived=tuple(derived), breakdowns=tuple(breakdowns), from_return=from_return,
+                not_collected=not_collected, family_columns=family_columns)
 
 
 def _categories(mapping: dict) -> tuple[Category, ...]:
@@ -204,7 +263,9 @@ def parse_child_spec(document: dict, aggregate: Spec) -> ChildSpec:
         Rule(str(r["code"]), str(r["severity"]), str(r.get("applies_to", "rows")), str(r["check"]), "child")
         for r in document["rules"]
     )
+    typed_columns = {column.id: column for column in columns}
     return ChildSpec(
+        **parse_derivation(document["derive"], aggregate, typed_columns),
         collection_id=str(collection["id"]),
         level=str(collection["level"]),
         year=str(collection["year"]),
@@ -219,9 +280,13 @@ def parse_child_spec(document: dict, aggregate: Spec) -> ChildSpec:
 
 
 @cache
-def load_child_spec() -> ChildSpec:
-    """The child-level spec (loaded once per process), with the aggregate spec it derives into."""
-    return parse_child_spec(load_child_spec_document(), load_spec())
+def load_child_spec(year: str = BASE_YEAR, changes_key: str = "") -> ChildSpec:
+    """The child-level spec of a year (loaded once per process), with the aggregate spec it derives
+    into; `changes_key` is a survey file's changes as JSON."""
+    import json
+
+    changes = json.loads(changes_key) if changes_key else None
+    return parse_child_spec(load_child_spec_document(year, changes), load_spec(year, changes))
 
 
 def table_schema(spec: ChildSpec | None = None) -> dict:

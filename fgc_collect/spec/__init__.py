@@ -17,6 +17,8 @@ import yaml
 
 AGGREGATE_SPEC_FILE = "fgc_2023_24_aggregate.yaml"
 CHILD_SPEC_FILE = "fgc_child_level.yaml"
+# The child-level `derivation` as data the project computes (the YAML's own is words).
+DERIVATION_FILE = "fgc_child_level_derivation.yaml"
 # The first year's files are the spec as the research team wrote it; each later year is the
 # year before with a changes file applied (fgc_collect/spec/overlay.py).
 BASE_YEAR = "2023-24"
@@ -371,7 +373,9 @@ def year_documents(year: str = BASE_YEAR) -> tuple[dict, dict]:
     from fgc_collect.spec.overlay import SpecChangeError, apply_changes, move_on
 
     if year == BASE_YEAR:
-        return _load_yaml(AGGREGATE_SPEC_FILE), _load_yaml(CHILD_SPEC_FILE)
+        child = _load_yaml(CHILD_SPEC_FILE)
+        child["derive"] = _load_yaml(DERIVATION_FILE)
+        return _load_yaml(AGGREGATE_SPEC_FILE), child
     first = int(_checked_year(year)[:4])
     if year < BASE_YEAR:
         raise SpecChangeError(f"fgc-collect has no spec for {year}: the collection began in {BASE_YEAR}.")

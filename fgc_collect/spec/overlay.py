@@ -107,17 +107,49 @@ def apply_changes(aggregate: dict, child: dict, changes: dict, source: str = "th
     _check_keys(child_changes, {"columns", "rules", "derivation", "ethnicity_codes"}, f"{source}'s child_level section")
     _change_list(child["columns"], child_changes.get("columns") or {}, "id", "column", source)
     _change_list(child["rules"], child_changes.get("rules") or {}, "code", "rule", source)
-    derivation = child_changes.get("derivation") or {}
-    _check_keys(derivation, {"add", "modify", "remove"}, f"{source}'s child_level derivation")
-    for item_id in derivation.get("remove") or []:
-        if item_id not in child["derivation"]:
-            raise SpecChangeError(f"{source} removes the derivation of {item_id}, which the child-level spec does not have.")
-        del child["derivation"][item_id]
-    for item_id, how in {**(derivation.get("modify") or {}), **(derivation.get("add") or {})}.items():
-        child["derivation"][str(item_id)] = how
+    _change_derivation(child, child_changes.get("derivation") or {}, source)
+    # An item the aggregate spec no longer has has nothing to derive.
+    removed = {str(item_id) for item_id in (aggregate_changes.get("items") or {}).get("remove") or []}
+    if removed and "derive" in child:
+        derive = child["derive"]
+        derive["items"] = {key: value for key, value in derive["items"].items() if key not in removed}
+        derive["not_collected"] = [key for key in derive.get("not_collected", []) if key not in removed]
+        child["derivation"] = {key: value for key, value in child["derivation"].items() if key not in removed}
     if child_changes.get("ethnicity_codes"):
         child["ethnicity_codes"].update(child_changes["ethnicity_codes"])
     return aggregate, child
+
+
+def _change_derivation(child: dict, changes: dict, source: str) -> None:
+    """The research team's words (`derivation`) and the project's computed form (`derive`, the
+    shape of fgc_child_level_derivation.yaml): an entry given as a mapping is both; words alone
+    say how, but give fgc-collect nothing to compute (the spec then refuses to load)."""
+    _check_keys(changes, {"add", "modify", "remove", "stages", "not_collected", "family_fields"},
+                f"{source}'s child_level derivation")
+    derive = child.setdefault("derive", {"stages": {}, "categories": {}, "items": {}, "not_collected": []})
+    for item_id in changes.get("remove") or []:
+        if item_id not in child["derivation"] and item_id not in derive["items"]:
+            raise SpecChangeError(f"{source} removes the derivation of {item_id}, which the child-level spec does not have.")
+        child["derivation"].pop(item_id, None)
+        derive["items"].pop(item_id, None)
+    for item_id, how in {**(changes.get("modify") or {}), **(changes.get("add") or {})}.items():
+        item_id = str(item_id)
+        if isinstance(how, dict):
+            derive["items"][item_id] = dict(how)
+            child["derivation"][item_id] = str(how.get("words", ""))
+        else:
+            derive["items"].pop(item_id, None)
+            child["derivation"][item_id] = str(how)
+    stages = changes.get("stages") or {}
+    _check_keys(stages, {"add", "modify"}, f"{source}'s derivation stages")
+    for name, stage in {**(stages.get("modify") or {}), **(stages.get("add") or {})}.items():
+        derive["stages"][str(name)] = dict(stage)
+    for key in ("not_collected", "family_fields"):
+        listed = changes.get(key) or {}
+        _check_keys(listed, {"add", "remove"}, f"{source}'s derivation {key}")
+        dropped = {str(entry) for entry in listed.get("remove") or []}
+        derive[key] = [entry for entry in derive.get(key, []) if entry not in dropped]
+        derive[key] += [str(entry) for entry in listed.get("add") or []]
 
 
 def _check_keys(section: dict, known: set[str], where: str) -> None:
