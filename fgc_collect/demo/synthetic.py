@@ -7,12 +7,13 @@ at (a funnel that narrows, older children and some ethnic groups less often reac
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
 from fgc_collect.reference import LocalAuthority, local_authorities
-from fgc_collect.spec import Item, Spec, load_spec
+from fgc_collect.spec import BASE_YEAR, Comparison, Item, Spec, load_spec
 
 SEED = 20240331
 
@@ -37,6 +38,10 @@ STAGE_FACTORS = {
     "STATUS": {"PLO": 1.2, "PROC": 0.7, "EH": 0.9},
 }
 NO_SERVICE_SHARE = 0.04
+# A count bounded by others is drawn as a share of what its bounds leave (0.6 to 0.95 unless
+# named here); a few are sized from another count. Items not named are drawn all the same.
+SHARE_OF_BOUND = {"C1_PLO": (0.1, 0.3), "D1_PLO": (0.1, 0.3), "D11": (0.8, 0.97), "C13": (0.05, 0.25)}
+SIZED_FROM = {"D2": ("D1", (0.3, 0.7)), "C11": ("B1", (0.15, 0.35))}
 
 
 @dataclass(frozen=True)
@@ -76,63 +81,145 @@ def _fill_breakdown(values: dict, item: Item, counts: dict[str, int]) -> None:
         values[cell.id] = counts.get(cell.category.code, 0)
 
 
-def _service_values(rng: np.random.Generator, la: LocalAuthority, spec: Spec) -> dict[str, object]:
+def _item_rng(base_seed: int, *names: str) -> np.random.Generator:
+    """A generator of its own for one LA's item: an item drawn in one year draws the same in the
+    next, whatever items a year adds or removes before it."""
+    return np.random.default_rng([base_seed, *(zlib.crc32(name.encode()) for name in names)])
+
+
+def _growth(base_seed: int, la: LocalAuthority, year: str) -> float:
+    """How much an LA's service grew since the first year (a few per cent a year, either way)."""
+    first = int(BASE_YEAR[:4])
+    growth = 1.0
+    for start in range(first + 1, int(year[:4]) + 1):
+        growth *= _item_rng(base_seed, la.code, f"growth {start}").uniform(0.92, 1.12)
+    return growth
+
+
+def _bounds(spec: Spec) -> list[Comparison]:
+    """Every inequality between counts the spec's rules state (at least a child per family, a
+    part no larger than its whole, the funnel narrowing), written as left <= right."""
+    comparisons = []
+    for rule in spec.rules:
+        if rule.level != "aggregate" or rule.scope != "return":
+            continue
+        try:
+            found = spec.comparisons(rule.code)
+        except ValueError:
+            continue
+        for comparison in found:
+            if comparison.op == ">=":
+                comparison = Comparison(comparison.right, "<=", comparison.left)
+            comparisons.append(comparison)
+    return comparisons
+
+
+def _service_values(base_seed: int, la: LocalAuthority, spec: Spec) -> dict[str, object]:
+    """Every count of the spec, in its order, drawn within the bounds the rules set on it by the
+    counts drawn before it: a part (or a later stage) a share of its whole, children a few per
+    family; a count nothing bounds is sized from the LA (its children in need)."""
     values: dict[str, object] = {}
     base = la.cin_at_31_march_2024 or max(1, round((la.child_population_0_17 or 2000) * 0.03))
-    children = max(3, round(base * rng.uniform(0.04, 0.12)))
-    per_family = rng.uniform(1.6, 2.1)
-    families = max(2, min(children, round(children / per_family)))
-    values["B1"], values["B2"] = families, children
-
-    offered = round(families * rng.uniform(0.75, 0.95))
-    consented = round(offered * rng.uniform(0.6, 0.85))
-    declined = round((offered - consented) * rng.uniform(0.7, 0.95))
-    held = round(consented * rng.uniform(0.7, 0.9))
-    not_held = round((consented - held) * rng.uniform(0.6, 0.95))
-    values.update(
-        C1=offered, C1_PLO=round(offered * rng.uniform(0.1, 0.3)), C2=consented, C9=declined,
-        D1=held, D1_PLO=round(held * rng.uniform(0.1, 0.3)), D9=not_held,
-        D2=round(held * rng.uniform(0.3, 0.7)), D11=round(held * rng.uniform(0.8, 0.97)),
-    )
-    values["C3"] = max(consented, round(consented * per_family * rng.uniform(0.95, 1.05)))
-    values["D3"] = max(held, min(values["C3"], round(held * per_family * rng.uniform(0.95, 1.05))))
+    size = _growth(base_seed, la, spec.year) * base * _item_rng(base_seed, la.code, "size").uniform(0.04, 0.12)
+    per_family = _item_rng(base_seed, la.code, "per family").uniform(1.6, 2.1)
+    bounds = _bounds(spec)
+    for item in spec.counts:
+        rng = _item_rng(base_seed, la.code, item.id)
+        above = [c for c in bounds if item.id in c.left and all(term in values for term in c.right)]
+        below = [c for c in bounds if item.id in c.right and all(term in values for term in c.left)]
+        upper = min((sum(int(values[t]) for t in c.right) - sum(int(values.get(t, 0)) for t in c.left if t != item.id)
+                     for c in above), default=None)
+        lower = max((sum(int(values[t]) for t in c.left) - sum(int(values.get(t, 0)) for t in c.right if t != item.id)
+                     for c in below), default=0)
+        if item.unit == "children" and lower > 0:  # children of families counted before
+            value = round(lower * per_family * rng.uniform(0.95, 1.05))
+        elif item.id in SIZED_FROM and SIZED_FROM[item.id][0] in values:
+            other, share = SIZED_FROM[item.id]
+            value = round(int(values[other]) * rng.uniform(*share))
+        elif upper is not None:
+            value = round(upper * rng.uniform(*SHARE_OF_BOUND.get(item.id, (0.6, 0.95))))
+        elif not values:  # the first count: the LA's referrals
+            value = round(size / per_family)
+        else:  # a count of its own
+            value = round(size / per_family * rng.uniform(0.2, 0.8))
+        values[item.id] = max(lower, min(value, upper) if upper is not None else value, 0)
 
     eth = LONDON_ETH if la.region_name == "London" else REFERRAL_SHARES["ETH"]
     shares = {**REFERRAL_SHARES, "ETH": eth}
+    depth = _funnel_depth(spec, bounds)
     for item in spec.breakdowns:
         total = int(values[item.total])
         category_set = item.category_set
-        stage = item.total  # B2 referral, C3 consent, D3 held: later stages lean by the factors
-        factors = {} if stage in ("B1", "B2", "C9", "D9") else STAGE_FACTORS.get(category_set, {})
-        weights = _weighted(shares[category_set], factors if stage == "C3" else {
-            code: factor ** 2 for code, factor in factors.items()})
-        _fill_breakdown(values, item, _allocate(rng, total, weights))
+        known = shares.get(category_set) or {cell.category.code: 1.0 for cell in item.cells}
+        # later stages lean by the factors, compounding: who misses out shows in the tables
+        exponent = max(0, depth.get(item.total, 0) - 1) if item.unit != "families" else 0
+        factors = {code: factor ** exponent for code, factor in STAGE_FACTORS.get(category_set, {}).items()}
+        counts = _allocate(_item_rng(base_seed, la.code, item.id), total, _weighted(known, factors))
+        _fill_breakdown(values, item, counts)
     return values
 
 
-def _service_answers(rng: np.random.Generator, spec: Spec, has_service: bool) -> dict[str, object]:
-    values: dict[str, object] = {"A5": "Yes" if has_service else "No"}
+def _funnel_depth(spec: Spec, bounds: list[Comparison]) -> dict[str, int]:
+    """How many stages a count is down the funnel: B1 0, C1 1, C2 2, D1 3 (a children count takes
+    its families' depth): a single-item bound on a single item is one step."""
+    depth: dict[str, int] = {}
+    for item in spec.counts:
+        steps = [depth.get(c.right[0], 0) + 1 for c in bounds
+                 if c.left == (item.id,) and len(c.right) == 1 and spec.item(c.right[0]).unit == item.unit == "families"]
+        families = [depth.get(c.left[0], 0) for c in bounds
+                    if c.right == (item.id,) and len(c.left) == 1 and item.unit == "children"]
+        depth[item.id] = max(steps + families, default=0)
+    return depth
+
+
+# Answers councils commonly give, where the demo wants them (any other item: drawn from its options).
+PREFERRED_ANSWERS = {
+    "A6": {"INHOUSE": 3, "COMMISSIONED": 1, "MIXED": 1},
+    "A9": {"ALL": 1, "MOST": 1, "SOME": 1},
+    "A11": {"Y": 1},
+    "A13": {"CMS": 1, "BOTH": 1, "SHEET": 1},
+}
+GRID_YES = {"A8": ("CIN", "CP", "PLO"), "A12": ("CSC", "EH"), "A16": ("FGC",)}
+DEMO_TEXT = {
+    "A14": "Social workers refer through the case management system; the FGC service triages within 5 working days.",
+    "A15": "The coordinator meets parents and carers to explain the FGC and ask for consent.",
+}
+PROVIDERS = ["Family Rights Group partner", "Daybreak FGC", "Barnardo's", "Local FGC Co-operative"]
+
+
+def _service_answers(base_seed: int, la: LocalAuthority, spec: Spec, has_service: bool) -> dict[str, object]:
+    """Section A's answers (what the service is): every question of the spec, in its words."""
+    yes_no = {c.code: c.label for c in spec.category_sets["YESNO"]}
+    values: dict[str, object] = {"A5": yes_no["Y" if has_service else "N"]}
     if not has_service:
         return values
-    model = rng.choice(["INHOUSE", "INHOUSE", "INHOUSE", "COMMISSIONED", "MIXED"])
-    values["A6"] = spec.item("A6").cells[0].choices[["INHOUSE", "COMMISSIONED", "MIXED"].index(model)].label
-    if model != "INHOUSE":
-        values["A7"] = str(rng.choice(["Family Rights Group partner", "Daybreak FGC", "Barnardo's", "Local FGC Co-operative"]))
-    for cell in spec.item("A8").cells:
-        values[cell.id] = "Yes" if cell.category.code in ("CIN", "CP", "PLO") or rng.random() < 0.6 else "No"
-    values["A9"] = str(rng.choice(["To all families", "To most families", "To some families"]))
-    values["A10"] = round(float(rng.uniform(1, 15)), 1)
-    values["A11"] = "Yes, always"
-    for cell in spec.item("A12").cells:
-        values[cell.id] = "Yes" if cell.category.code in ("CSC", "EH") or rng.random() < 0.4 else "No"
-    values["A13"] = str(rng.choice(["Case management system", "Both", "Spreadsheet or local database"]))
-    values["A14"] = "Social workers refer through the case management system; the FGC service triages within 5 working days."
-    values["A15"] = "The coordinator meets parents and carers to explain the FGC and ask for consent."
+    for item in spec.sections[0].items:
+        rng = _item_rng(base_seed, la.code, item.id)
+        if item.prefilled or item.id in values or item.type in ("text", "email"):
+            continue
+        if item.type == "choice":
+            weights = PREFERRED_ANSWERS.get(item.id, {choice.code: 1 for choice in item.choices if choice.code != "UNK"})
+            codes = list(weights)
+            code = codes[rng.choice(len(codes), p=np.array(list(weights.values()), float) / sum(weights.values()))]
+            values[item.id] = next(choice.label for choice in item.choices if choice.code == code)
+        elif item.type == "choice_grid":
+            likely = GRID_YES.get(item.id, ())
+            for cell in item.cells:
+                values[cell.id] = yes_no["Y" if cell.category.code in likely or rng.random() < 0.5 else "N"]
+        elif item.type == "decimal":
+            low = item.minimum or 0
+            values[item.id] = round(float(rng.uniform(low + 1, min(item.maximum or 50, 15))), item.decimals or 0)
+        elif item.type == "longtext":
+            values[item.id] = DEMO_TEXT.get(item.id, "Described in our service guidance.")
+    if spec.has_input_cell("A7") and values.get("A6") not in (None, spec.item("A6").choices[0].label):
+        # commissioned or mixed: the provider is named (FGC112)
+        values["A7"] = PROVIDERS[int(_item_rng(base_seed, la.code, "A7").integers(len(PROVIDERS)))]
     return values
 
 
 def clean_return(la: LocalAuthority, rng: np.random.Generator, spec: Spec, has_service: bool = True) -> dict[str, object]:
-    """A complete, internally consistent return for one LA."""
+    """A complete, internally consistent return for one LA, for any year's spec: the same `rng`
+    gives the same LA a close return the next year (its service grown or shrunk a little)."""
     slug = la.slug.lower().replace("_", "-")
     values: dict[str, object] = {
         "A1": la.name,
@@ -140,9 +227,10 @@ def clean_return(la: LocalAuthority, rng: np.random.Generator, spec: Spec, has_s
         "A3": "Demo Data Officer",
         "A4": f"fgc.lead@{slug}.gov.uk",
     }
-    values.update(_service_answers(rng, spec, has_service))
+    base_seed = int(rng.integers(2**32))
+    values.update(_service_answers(base_seed, la, spec, has_service))
     if has_service:
-        values.update(_service_values(rng, la, spec))
+        values.update(_service_values(base_seed, la, spec))
     return values
 
 
