@@ -7,6 +7,8 @@ second suite or asset of the same name in one context)."""
 
 from __future__ import annotations
 
+import json
+
 import os
 import warnings
 from functools import cache
@@ -33,22 +35,31 @@ def context():
 
 
 @cache
-def runtime():
-    """(batch definition, suite): the context's whole-dataframe batch and the return-rules suite,
-    made once per process."""
-    gx = import_gx()
-
-    from fgc_collect.validate.suites import SUITE_NAME, load_suite_dict
-
-    batch_definition = (
+def _batch_definition():
+    return (
         context().data_sources.add_pandas("fgc_returns")
         .add_dataframe_asset("returns")
         .add_batch_definition_whole_dataframe("all returns")
     )
-    data = dict(load_suite_dict())
-    data["name"] = SUITE_NAME
-    suite = context().suites.add(gx.ExpectationSuite(**data))
-    return batch_definition, suite
+
+
+_suites: dict[str, object] = {}
+
+
+def runtime(suite_data: dict | None = None):
+    """(batch definition, suite): the context's whole-dataframe batch and a return-rules suite (the
+    spec's in force by default), each made once per process (a year's or a survey file's suite is
+    another suite, under a name of its own: the context refuses two of one name)."""
+    gx = import_gx()
+
+    from fgc_collect.validate.suites import load_suite_dict
+
+    key = json.dumps(suite_data or load_suite_dict(), sort_keys=True)
+    if key not in _suites:
+        data = json.loads(key)  # a copy: GX writes into the meta it is given
+        data["name"] = f"{data['name']}.{len(_suites)}"
+        _suites[key] = context().suites.add(gx.ExpectationSuite(**data))
+    return _batch_definition(), _suites[key]
 
 
 def gx_failed_outcomes(batch_definition, suite, dataframe, result_format: str, what: str) -> list:

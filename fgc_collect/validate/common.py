@@ -4,6 +4,9 @@ named in messages, and how an issue is made. Pure Python: no pandera, no Great E
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -53,12 +56,31 @@ def _lower_first(text: str) -> str:
     return text
 
 
+# The spec the rules are checking against: a message names items in the words of the return's own
+# year (and of a survey file's changes), though the message functions take no spec.
+_spec_in_force: ContextVar[Spec | None] = ContextVar("spec_in_force", default=None)
+
+
+def spec_in_force() -> Spec:
+    return _spec_in_force.get() or load_spec()
+
+
+@contextmanager
+def checking_against(spec: Spec) -> Iterator[Spec]:
+    """Within the block, messages and catalogue examples speak of `spec`'s items."""
+    token = _spec_in_force.set(spec)
+    try:
+        yield spec
+    finally:
+        _spec_in_force.reset(token)
+
+
 def per_spec(function):
     """Cache a function of a spec (a Spec holds dicts, so it cannot be a functools.cache key)."""
     results: dict[int, tuple[Spec, object]] = {}
 
     def cached(spec: Spec | None = None, *args):
-        spec = spec or load_spec()
+        spec = spec or spec_in_force()
         key = (id(spec), *args)
         if key not in results:
             results[key] = (spec, function(spec, *args))
@@ -79,14 +101,15 @@ def _short_label(spec: Spec, item_id: str) -> str:
 
     Works for items (B2) and input cells (B3_U1 -> "children referred, by age at referral:
     Under 1 year"). Derived from the spec's labels, never restated."""
-    spec = spec or load_spec()
     if spec.has_input_cell(item_id) and spec.input_cell(item_id).category is not None:
         cell = spec.input_cell(item_id)
         return f"{short_label(cell.item.id, spec).rstrip('?')}: {cell.category.label}"
     item = spec.item(item_id)
     label = item.label
-    if label.startswith("of which:"):
-        parent = item_id.split("_")[0]
+    if label.startswith("of which:"):  # a part of the nearest whole before it (C1_PLO of C1, C13 of C11)
+        section = spec.section_of(item_id).items
+        before = [other for other in section[: section.index(item)] if not other.label.startswith("of which:")]
+        parent = before[-1].id if before else item_id.split("_")[0]
         return f"{short_label(parent, spec)}, of which {label.removeprefix('of which:').strip()}"
     label = re.sub(r"\s*\([^)]*\)", "", label)
     label = re.sub(r"\s+(at any point )?in \d{4}-\d{2}", "", label)
@@ -113,7 +136,7 @@ class ReturnView:
 
     ret: AggregateReturn
     index: int  # position in the batch
-    spec: Spec = field(default_factory=load_spec)
+    spec: Spec = field(default_factory=spec_in_force)
 
     @cached_property
     def rows(self) -> dict[str, dict]:

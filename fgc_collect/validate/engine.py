@@ -8,7 +8,7 @@ from datetime import datetime
 from fgc_collect.model import Issue, ReturnResult
 from fgc_collect.read.aggregate import AggregateReturn
 from fgc_collect.spec import Spec, load_spec
-from fgc_collect.validate.common import ReturnView, column_of, row_of
+from fgc_collect.validate.common import ReturnView, checking_against, column_of, row_of
 
 SCOPES = ("cell", "return", "batch")
 
@@ -37,6 +37,11 @@ def validate_returns(
     unknown = set(scopes) - set(SCOPES)
     if unknown:
         raise ValueError(f"unknown rule scopes: {sorted(unknown)}; use {', '.join(SCOPES)}")
+    with checking_against(spec):  # messages name items in the words of this spec
+        return _validate(returns, held, received, scopes, spec, engine)
+
+
+def _validate(returns, held, received, scopes, spec: Spec, engine: str) -> list[ReturnResult]:
     views = [ReturnView(ret, index, spec) for index, ret in enumerate(returns)]
     found: list[list[Issue]] = [list(ret.notes) for ret in returns]
     if views:

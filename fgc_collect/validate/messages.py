@@ -5,7 +5,7 @@ functions for its examples). Each message is one sentence a council officer can 
 from __future__ import annotations
 
 from fgc_collect.spec import Spec, load_spec
-from fgc_collect.validate.common import fmt, join_words, named, quoted, short_label
+from fgc_collect.validate.common import fmt, join_words, named, quoted, short_label, spec_in_force
 
 
 def _at(cell: str | None) -> str:
@@ -51,7 +51,7 @@ def fgc003(item: str, cell: str | None, raw: str | None, number: float) -> str:
 
 
 def fgc004(item: str, cell: str | None, condition: str | None = None, missing: bool = False) -> str:
-    spec = load_spec()
+    spec = spec_in_force()
     because = ""
     advice = "please answer it"
     if condition:
@@ -145,17 +145,25 @@ def _side(terms: tuple[str, ...], figures: dict[str, float]) -> str:
     return f"{parts} make {fmt(total)}"
 
 
+# What to do when an inequality of the spec does not hold, by rule; any other rule that compares
+# counts (a new year's, a survey file's) gets the advice of its severity.
+COMPARISON_ADVICE = {
+    "FGC104": "every family has at least one child, so check both figures.",
+    "FGC105": "a part cannot be larger than its whole, so check both figures.",
+    "FGC108": "a family can cross years, so this may be right: check the figures and explain in E1 if they are correct.",
+}
+SEVERITY_ADVICE = {
+    "error": "these figures cannot all be right, so check them.",
+    "warning": "check the figures and explain in E1 if they are correct.",
+}
+
+
 def comparison(code: str, cell: str | None, left: tuple[str, ...], op: str, right: tuple[str, ...],
-               figures: dict[str, float]) -> str:
-    """FGC104, FGC105, FGC108: an inequality of the spec that does not hold."""
+               figures: dict[str, float], severity: str = "error") -> str:
+    """FGC104, FGC105, FGC108 (and any rule whose applies_to compares counts): an inequality of
+    the spec that does not hold."""
     should = "at least" if op == ">=" else "no more than"
-    if code == "FGC104":
-        advice = "every family has at least one child, so check both figures."
-    elif code == "FGC105":
-        advice = "a part cannot be larger than its whole, so check both figures."
-    else:
-        advice = ("a family can cross years, so this may be right: check the figures and explain in "
-                  "E1 if they are correct.")
+    advice = COMPARISON_ADVICE.get(code) or SEVERITY_ADVICE[severity]
     return (f"{_side(left, figures)}{_at(cell)} but {_side(right, figures)}: {'+'.join(left)} should "
             f"be {should} {'+'.join(right)}; {advice}")
 

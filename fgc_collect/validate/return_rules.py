@@ -26,7 +26,7 @@ def wide_frame(views: list[ReturnView], columns: list[str] | None = None):
 
     spec = views[0].spec
     derived = {d.name: d for d in derived_columns(spec)}
-    columns = columns if columns is not None else suite_columns()
+    columns = columns if columns is not None else suite_columns(spec)
     data = []
     for name in columns:
         if name in derived:
@@ -38,26 +38,28 @@ def wide_frame(views: list[ReturnView], columns: list[str] | None = None):
     return pl.DataFrame(data, height=len(views))
 
 
-def suite_columns() -> list[str]:
+def suite_columns(spec: Spec | None = None) -> list[str]:
     """Every column the return-rules suite reads, in order of first use."""
     from fgc_collect.validate.suites import load_suite_dict
 
     columns: dict[str, None] = {}
-    for expectation in load_suite_dict()["expectations"]:
+    for expectation in load_suite_dict(spec)["expectations"]:
         for key in ("column", "column_A", "column_B"):
             if key in expectation["kwargs"]:
                 columns[expectation["kwargs"][key]] = None
     return list(columns)
 
 
-def run_suite(frame, engine: str = "gx") -> list[tuple[dict, list[int]]]:
-    """(expectation meta, positions of the rows that failed it) for every failed expectation."""
+def run_suite(frame, engine: str = "gx", spec: Spec | None = None) -> list[tuple[dict, list[int]]]:
+    """(expectation meta, positions of the rows that failed it) for every failed expectation of
+    the spec's suite (built from the spec at run time)."""
     from fgc_collect.validate._gx import runtime
     from fgc_collect.validate.expectations import failed_expectations
     from fgc_collect.validate.suites import load_suite_dict
 
+    suite = load_suite_dict(spec)
     failures = failed_expectations(
-        load_suite_dict(), frame, engine, "a return-rules expectation", gx_runtime=runtime,
+        suite, frame, engine, "a return-rules expectation", gx_runtime=lambda: runtime(suite),
     )
     return [(failure.meta, list(failure.unexpected_rows)) for failure in failures]
 
@@ -66,7 +68,7 @@ def return_rule_issues(views: list[ReturnView], engine: str = "gx") -> list[tupl
     if not views:
         return []
     found = []
-    for meta, rows in run_suite(wide_frame(views), engine):
+    for meta, rows in run_suite(wide_frame(views), engine, views[0].spec):
         for row in rows:
             view = views[row]
             found.append((view.index, render(view.spec, meta, view)))
@@ -104,10 +106,11 @@ def render(spec: Spec, meta: dict, view: ReturnView) -> Issue:
         message = messages.fgc103(breakdown, [(cell.category.label, cell_of(cell.id)) for cell in blank])
         # shown at the first blank category: that is where the council has something to enter
         return make_issue(spec, rule, view, breakdown, message, None, at=blank[0].id)
-    if rule in ("FGC104", "FGC105", "FGC108"):
+    if "comparison" in meta:  # FGC104, FGC105, FGC108, and any rule comparing counts
         left, right = tuple(meta["left"]), tuple(meta["right"])
         figures = {item_id: _figure(view, item_id) for item_id in left + right}
-        message = messages.comparison(rule, cell_of(left[0]), left, meta["op"], right, figures)
+        message = messages.comparison(rule, cell_of(left[0]), left, meta["op"], right, figures,
+                                      spec.rule(rule).severity)
         return make_issue(spec, rule, view, left[0], message, sum(figures[item_id] for item_id in left))
     if rule == "FGC106":
         (item_id,) = items

@@ -6,9 +6,11 @@ blank, or invalid at cell level, is null) and helper columns derived from them, 
 that return) rather than written as a GX row_condition: GX applies a row condition with
 pandas.query once per expectation, which triples the run time on a frame this wide.
 
-The generated suite is committed as JSON in `validations/` (a test keeps it in step with the spec);
-`python -m fgc_collect.validate write` regenerates it. This module does not import GX at module
-level.
+Validation builds the suite from the spec in force at run time (`suite_dict`: plain dicts, no GX
+import), so a spec changed by a new year or a survey file can never meet a stale suite. The
+2023-24 suite is also committed as JSON in `validations/` for readers and GX users (a test keeps it
+equal to what GX's own classes build); `python -m fgc_collect.validate write` regenerates it. This
+module does not import GX at module level.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import fgc_collect
-from fgc_collect.spec import AGGREGATE_SPEC_FILE, Condition, InputCell, Item, Spec, load_spec
+from fgc_collect.spec import AGGREGATE_SPEC_FILE, BASE_YEAR, Condition, InputCell, Item, Spec, load_spec
 from fgc_collect.validate.common import ReturnView, per_spec
 
 SUITE_STEM = AGGREGATE_SPEC_FILE.removesuffix(".yaml")  # fgc_2023_24_aggregate
@@ -140,6 +141,20 @@ def column_name(terms: tuple[str, ...]) -> str:
 # --- the plan: every expectation, from the spec --------------------------------------------------
 
 
+def comparison_rules(spec: Spec) -> tuple[str, ...]:
+    """The rules inside one return whose applies_to is a list of inequalities between counts."""
+    found = []
+    for rule in spec.rules:
+        if rule.level != "aggregate" or rule.scope != "return" or not re.search(r"<=|>=", rule.applies_to):
+            continue
+        try:
+            spec.comparisons(rule.code)
+        except ValueError:
+            continue
+        found.append(rule.code)
+    return tuple(found)
+
+
 def _items_in(text: str) -> list[str]:
     return re.findall(r"\b[A-E]\d+(?:_[A-Z0-9]+)?\b", text)
 
@@ -179,7 +194,7 @@ def plan(spec: Spec) -> tuple[Planned, ...]:
             Derived(f"{item.id}__filled",
                     f"how many of {item.id}'s categories are filled; null when one holds an unusable value",
                     _filled(cells)))
-    for rule in ("FGC104", "FGC105", "FGC108"):  # inequalities between counts
+    for rule in comparison_rules(spec):  # inequalities between counts (FGC104, FGC105, FGC108, ...)
         for comparison in spec.comparisons(rule):
             larger, smaller = (comparison.left, comparison.right) if comparison.op == ">=" else (comparison.right, comparison.left)
             derived = [Derived(column_name(side), f"{' + '.join(side)} when every term is filled, else null", _plus(side))
@@ -249,6 +264,38 @@ def derived_columns(spec: Spec) -> tuple[Derived, ...]:
 # --- the suite as GX JSON ------------------------------------------------------------------------
 
 
+def suite_name(spec: Spec) -> str:
+    return f"fgc_{spec.year.replace('-', '_')}_aggregate.return_rules"
+
+
+def suite_meta(spec: Spec) -> dict:
+    return {
+        "description": "FGC101-FGC112: consistency inside one return, generated from the spec",
+        "spec": f"fgc_collect/spec/{AGGREGATE_SPEC_FILE}" if spec.year == BASE_YEAR else f"the {spec.year} spec",
+        "regenerate": "python -m fgc_collect.validate write",
+    }
+
+
+@per_spec
+def suite_dict(spec: Spec) -> dict:
+    """The suite as GX serialises it, built from the spec at run time without importing GX: what
+    validation runs, so a changed spec can never meet a stale suite. `build_suite_dict` builds the
+    same through GX's classes (a test holds the two equal, and the committed file to both)."""
+    def plain(value):
+        return json.loads(json.dumps(value))
+
+    expectations = [
+        {"type": _snake(planned.expectation), "kwargs": plain(planned.kwargs), "meta": plain(planned.meta),
+         "severity": GX_SEVERITY[spec.rule(planned.rule).severity]}
+        for planned in plan(spec)
+    ]
+    return {"name": suite_name(spec), "id": None, "expectations": expectations, "meta": suite_meta(spec), "notes": None}
+
+
+def _snake(class_name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", class_name).lower()
+
+
 def build_suite_dict(spec: Spec | None = None) -> dict:
     """The suite, built through GX's own classes (so every argument is checked) and serialised."""
     spec = spec or load_spec()
@@ -267,15 +314,7 @@ def build_suite_dict(spec: Spec | None = None) -> dict:
     ]
     # Given to the constructor, not added one by one: add_expectation saves a suite whose name the
     # context already holds (and stamps ids on it), which the running validator's suite does.
-    suite = gx.ExpectationSuite(
-        name=SUITE_NAME,
-        expectations=expectations,
-        meta={
-            "description": "FGC101-FGC112: consistency inside one return, generated from the spec",
-            "spec": f"fgc_collect/spec/{AGGREGATE_SPEC_FILE}",
-            "regenerate": "python -m fgc_collect.validate write",
-        },
-    )
+    suite = gx.ExpectationSuite(name=suite_name(spec), expectations=expectations, meta=suite_meta(spec))
     data = suite.to_json_dict()
     data["meta"].pop("great_expectations_version", None)  # the JSON depends on the spec alone
     return data
@@ -285,14 +324,10 @@ def suite_json(spec: Spec | None = None) -> str:
     return json.dumps(build_suite_dict(spec), indent=2, ensure_ascii=False) + "\n"
 
 
-@cache
-def load_suite_dict() -> dict:
-    """The committed suite from the repository's validations/ folder; built from the spec when the
-    folder is not there (installed from a wheel): the two are identical, a test sees to it."""
-    path = VALIDATIONS_DIR / SUITE_FILE
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
-    return build_suite_dict()
+def load_suite_dict(spec: Spec | None = None) -> dict:
+    """The suite validation runs: built from the spec in force at run time (see suite_dict). The
+    file committed in validations/ is the same suite for readers and GX users, kept equal by a test."""
+    return suite_dict(spec or load_spec())
 
 
 def write_suites(folder: Path | None = None) -> list[Path]:

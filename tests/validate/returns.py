@@ -17,7 +17,7 @@ import polars as pl
 from fgc_collect.read import cells as cellkinds
 from fgc_collect.read.aggregate import FRAME_SCHEMA, AggregateReturn, Location, interpret
 from fgc_collect.reference import find_la
-from fgc_collect.spec import TEMPLATE_VERSION, load_spec
+from fgc_collect.spec import load_spec
 
 SPEC = load_spec()
 FIRST_ROW = 5
@@ -61,10 +61,10 @@ def _clean() -> dict[str, object]:
 CLEAN = _clean()
 
 
-def _layout():
+def _layout(spec=SPEC):
     """item id -> Location, and breakdown id -> its total row, as the template lays them out."""
     cells, totals = {}, {}
-    for section in SPEC.sections:
+    for section in spec.sections:
         row = FIRST_ROW
         for item in section.items:
             for cell in item.cells:
@@ -88,19 +88,22 @@ def make_return(
     missing: tuple[str, ...] = (),
     errors: tuple[str, ...] = (),
     base: dict[str, object] | None = None,
+    spec=SPEC,
 ) -> AggregateReturn:
     """A return built from CLEAN (or `base`) with `values` applied.
 
     la_code: the LA the template was prefilled for (A1, A2 and the metadata sheet follow it unless
     `values` says otherwise). missing: item ids whose cell cannot be found in the file. errors:
-    item ids whose cell holds an Excel error (given as the value, e.g. "#REF!")."""
+    item ids whose cell holds an Excel error (given as the value, e.g. "#REF!"). spec: another
+    year's spec (or one with a survey file's changes), its cells laid out the same way."""
+    layout, totals = (LAYOUT, TOTALS) if spec is SPEC else _layout(spec)
     raw = dict(CLEAN if base is None else base)
     la = find_la(la_code) if la_code else None
     if la is not None and base is None:
         raw["A1"], raw["A2"] = la.name, la.code
     raw.update(values or {})
     rows = []
-    for input_cell in SPEC.input_cells:
+    for input_cell in spec.input_cells:
         row = {key: None for key in FRAME_SCHEMA}
         row.update(item_id=input_cell.id, item=input_cell.item.id, kind=input_cell.kind,
                    number_from_text=False, suppressed=False)
@@ -108,7 +111,7 @@ def make_return(
             row.update(located_by="missing", raw_kind=cellkinds.BLANK)
             rows.append(row)
             continue
-        location = LAYOUT[input_cell.id]
+        location = layout[input_cell.id]
         value = raw.get(input_cell.id)
         data_type = "e" if input_cell.id in errors else None
         raw_kind, raw_text = cellkinds.classify(value, data_type)
@@ -118,13 +121,13 @@ def make_return(
         rows.append(row)
     frame = pl.DataFrame(rows, schema=FRAME_SCHEMA, orient="row")
     meta = {
-        "collection": SPEC.collection_id, "level": "aggregate", "year": SPEC.year,
-        "template_version": TEMPLATE_VERSION,
+        "collection": spec.collection_id, "level": "aggregate", "year": spec.year,
+        "template_version": spec.template_version,
         "la_code": la.code if la else None, "la_name": la.name if la else None,
     }
     meta.update(metadata or {})
     digest = hashlib.sha256(f"{file}{sorted(raw.items(), key=str)}".encode()).hexdigest()
-    return AggregateReturn(file=file, sha256=digest, metadata=meta, cells=frame, totals=dict(TOTALS))
+    return AggregateReturn(file=file, sha256=digest, metadata=meta, cells=frame, totals=dict(totals))
 
 
 def cell_of(item_id: str) -> str:

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from fgc_collect.model import ERRORS, VALID, WARNINGS, Issue
 from fgc_collect.spec import load_spec
 from fgc_collect.validate import render_catalogue, rule_catalogue, validate_returns
@@ -95,15 +97,34 @@ def test_committed_suite_is_what_the_spec_generates():
     assert all(expectation["meta"]["items"] for expectation in suite["expectations"])
 
 
-def test_without_the_validations_folder_the_suite_is_built_from_the_spec(tmp_path, monkeypatch):
-    from fgc_collect.validate import suites
+def test_validation_builds_its_suite_from_the_spec_as_gx_would():
+    """What validation runs is built from the spec in force, never read from a file that could be
+    stale; GX's own classes build the same suite for every year."""
+    from fgc_collect.validate.suites import build_suite_dict, load_suite_dict
 
-    monkeypatch.setattr(suites, "VALIDATIONS_DIR", tmp_path / "absent")
-    suites.load_suite_dict.cache_clear()
-    try:
-        assert suites.load_suite_dict() == json.loads((VALIDATIONS_DIR / SUITE_FILE).read_text(encoding="utf-8"))
-    finally:
-        suites.load_suite_dict.cache_clear()
+    for year in ("2023-24", "2024-25"):
+        assert load_suite_dict(load_spec(year)) == build_suite_dict(load_spec(year))
+    rules = {e["meta"]["rule"] for e in load_suite_dict(load_spec("2024-25"))["expectations"]}
+    assert "FGC113" in rules
+
+
+@pytest.mark.parametrize("engine", ["polars", "gx"])
+def test_a_rule_added_to_the_spec_is_checked_with_nothing_else_changed(engine):
+    from tests.validate.returns import CLEAN, make_return
+
+    changes = {"aggregate": {
+        "items": {"add": [{"after": "D11", "id": "D12", "type": "count", "unit": "families",
+                           "label": "Initial FGCs held within 4 weeks of consent (families)"}]},
+        "rules": {"modify": {"FGC105": {"applies_to": "C1_PLO<=C1, D1_PLO<=D1, D11<=D1, D12<=D1"}}}}}
+    spec = load_spec("2024-25", changes)
+    duty = {"C11": 10, "C12": 8, "C13": 5, "D12": 30}  # C12 + C13 > C11; D12 > D1 (24)
+    values = {key: value for key, value in CLEAN.items() if key != "A10"} | duty
+    (result,) = validate_returns([make_return(values, spec=spec, base=values | {"A1": "County Durham"})],
+                                 spec=spec, engine=engine, scopes=("return",))
+    found = {(issue.rule, issue.item): issue.message for issue in result.issues}
+    assert found[("FGC113", "C12")].startswith("C12 (")
+    assert "C12+C13 should be no more than C11; these figures cannot all be right, so check them." in found[("FGC113", "C12")]
+    assert "D12 should be no more than D1; a part cannot be larger than its whole" in found[("FGC105", "D12")]
 
 
 def test_committed_rule_page_is_the_catalogue():
