@@ -1,4 +1,5 @@
-"""FGC201-FGC204: a return against the other returns and the reference data (Python).
+"""FGC201-FGC205: a return against the other returns, the reference data and the LA's previous
+year (Python).
 
 The comparison group is every other LA with a figure, among the batch and the returns already held
 (one figure per LA: its newest return). Issues are only raised on the returns of the batch.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cmp_to_key
 from pathlib import Path
@@ -211,11 +213,54 @@ def order_by_receipt(
     return sorted(ordered, key=cmp_to_key(compare))
 
 
+# --- FGC205: against the LA's accepted return for the previous year -------------------------------
+
+
+@dataclass(frozen=True)
+class PreviousYear:
+    """The LAs' accepted returns of the year before (from the register): LA code -> item -> figure."""
+
+    year: str
+    figures: Mapping[str, Mapping[str, float | None]]
+
+
+def year_on_year_limits(spec: Spec) -> tuple[float, float]:
+    """FGC205's 'changed by more than 50% and by more than 20': (0.5, 20)."""
+    check = spec.rule("FGC205").check
+    share = float(re.search(r"more than (\d+(?:\.\d+)?)%", check)[1]) / 100
+    count = float(re.search(r"by more than (\d+)(?!%)\b", check)[1])
+    return share, count
+
+
+def _fgc205(spec: Spec, batch: list[ReturnView], previous: PreviousYear | None):
+    if previous is None or not any(rule.code == "FGC205" for rule in spec.rules):
+        return []
+    share, count = year_on_year_limits(spec)
+    items = re.findall(r"[A-E]\d+(?:_\w+)?", spec.rule("FGC205").applies_to)
+    found = []
+    for view in batch:
+        before = previous.figures.get(view.la.code) if view.la is not None else None
+        if before is None:
+            continue
+        for item_id in items:
+            now, then = _number(view, item_id), before.get(item_id)
+            if now is None or then is None:
+                continue
+            change = abs(now - then)
+            if change > count and (then == 0 or change / then > share):
+                location = view.location(item_id)
+                message = messages.fgc205(item_id, location.cell if location else None, now, spec.year, then, previous.year)
+                found.append((view.index, make_issue(spec, "FGC205", view, item_id, message, now)))
+    return found
+
+
 def batch_issues(
-    batch: list[ReturnView], held: list[ReturnView], received: Mapping[str, datetime] | None = None
+    batch: list[ReturnView], held: list[ReturnView], received: Mapping[str, datetime] | None = None,
+    previous: PreviousYear | None = None,
 ) -> list[tuple[int, Issue]]:
     if not batch:
         return []
     spec = batch[0].spec
     ordered = order_by_receipt(batch, held, received)
-    return _fgc201(spec, batch, ordered) + _fgc202(spec, batch, ordered) + _fgc203(spec, batch) + _fgc204(spec, batch, ordered)
+    return (_fgc201(spec, batch, ordered) + _fgc202(spec, batch, ordered) + _fgc203(spec, batch)
+            + _fgc204(spec, batch, ordered) + _fgc205(spec, batch, previous))

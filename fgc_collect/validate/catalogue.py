@@ -10,8 +10,8 @@ from fgc_collect.validate.messages import example_messages
 
 ENGINES = {
     **{code: "pandera" for code in ("FGC001", "FGC002", "FGC003", "FGC004", "FGC007", "FGC008", "FGC009", "FGC011")},
-    **{code: "python" for code in ("FGC005", "FGC006", "FGC010", "FGC201", "FGC202", "FGC203", "FGC204")},
-    **{f"FGC1{n:02d}": "gx" for n in range(1, 13)},
+    **{code: "python" for code in ("FGC005", "FGC006", "FGC010", "FGC201", "FGC202", "FGC203", "FGC204", "FGC205")},
+    **{f"FGC1{n:02d}": "gx" for n in range(1, 15)},
 }
 
 # title, why it matters, how to fix it
@@ -198,6 +198,27 @@ RULE_DOCS: dict[str, tuple[str, str, str]] = {
         "Only one return per council is used; a new one replaces the old once accepted. The message "
         "names the other file, which one is newer, and what changed item by item.",
         "Check that the newer file is the version you meant to send; tell the coordinator if not.",
+    ),
+    "FGC113": (
+        "Families offered an FGDM meeting, and not offered one for the child's best interests, are within "
+        "the families for whom proceedings were considered",
+        "C12 and C13 are parts of C11: together they cannot be more than it. The three figures measure "
+        "the new duty to offer a family group decision making meeting before care proceedings.",
+        "Check C11, C12 and C13 against the same list of families: C12 and C13 count families among "
+        "those in C11, and a family is in at most one of them.",
+    ),
+    "FGC114": (
+        "The FGDM duty's figures are given",
+        "C11 says proceedings were considered for some families, but without C12 and C13 nobody can tell "
+        "how often the duty to offer a meeting was met. Blank means 'not provided', 0 means 'none'.",
+        "Enter C12 and C13, 0 where there were none; if you cannot count them, say why in E1.",
+    ),
+    "FGC205": (
+        "A figure far from the council's accepted return for the previous year",
+        "A figure that changed by more than half (and by more than 20) since last year is often a change "
+        "of definition or a typing slip, and would show as a jump in the published time series.",
+        "Check the figure against last year's; if it is right, say in E1 what changed (a new service, a "
+        "new recording system, a different definition).",
     ),
 }
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fgc_collect.model import Issue, ReturnResult
 from fgc_collect.read.aggregate import AggregateReturn
 from fgc_collect.spec import Spec, load_spec
 from fgc_collect.validate.common import ReturnView, checking_against, column_of, row_of
+
+if TYPE_CHECKING:
+    from fgc_collect.validate.batch_rules import PreviousYear
 
 SCOPES = ("cell", "return", "batch")
 
@@ -21,6 +25,7 @@ def validate_returns(
     scopes: Collection[str] = SCOPES,
     spec: Spec | None = None,
     engine: str = "gx",
+    previous: PreviousYear | None = None,
 ) -> list[ReturnResult]:
     """One ReturnResult per return, in order.
 
@@ -29,7 +34,8 @@ def validate_returns(
     newer than earlier ones and all are newer than the held ones, unless `received` maps files
     (AggregateReturn.file) to times of receipt. scopes: which kinds of rule to run (cell, return,
     batch; all by default). engine: what runs the expectation suite, "gx" (Great Expectations) or
-    "polars" (the same suite evaluated without GX: `expectations.py`); "auto" is GX here."""
+    "polars" (the same suite evaluated without GX: `expectations.py`); "auto" is GX here.
+    previous: the LAs' accepted returns of the year before (FGC205, when the spec has it)."""
     from fgc_collect.validate.expectations import resolve_engine
 
     engine = resolve_engine(engine, has_child_level=False)
@@ -38,10 +44,10 @@ def validate_returns(
     if unknown:
         raise ValueError(f"unknown rule scopes: {sorted(unknown)}; use {', '.join(SCOPES)}")
     with checking_against(spec):  # messages name items in the words of this spec
-        return _validate(returns, held, received, scopes, spec, engine)
+        return _validate(returns, held, received, scopes, spec, engine, previous)
 
 
-def _validate(returns, held, received, scopes, spec: Spec, engine: str) -> list[ReturnResult]:
+def _validate(returns, held, received, scopes, spec: Spec, engine: str, previous) -> list[ReturnResult]:
     views = [ReturnView(ret, index, spec) for index, ret in enumerate(returns)]
     found: list[list[Issue]] = [list(ret.notes) for ret in returns]
     if views:
@@ -58,7 +64,7 @@ def _validate(returns, held, received, scopes, spec: Spec, engine: str) -> list[
             from fgc_collect.validate.batch_rules import batch_issues
 
             held_views = [ReturnView(ret, -1 - index, spec) for index, ret in enumerate(held)]
-            pairs += batch_issues(views, held_views, received)
+            pairs += batch_issues(views, held_views, received, previous)
         for index, issue in pairs:
             found[index].append(issue)
     return [_result(view, spec, sort_issues(issues, view)) for view, issues in zip(views, found)]

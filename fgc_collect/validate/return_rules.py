@@ -144,4 +144,8 @@ def render(spec: Spec, meta: dict, view: ReturnView) -> Issue:
         code = view.value(delivery)
         label = next(choice.label for choice in spec.item(delivery).choices if choice.code == code)
         return make_issue(spec, rule, view, provider, messages.fgc112(cell_of(provider), label), None)
+    if rule == "FGC114":
+        *parts, total = items
+        figure = _figure(view, total)
+        return make_issue(spec, rule, view, parts[0], messages.fgc114(cell_of(parts[0]), parts, total, figure), None)
     raise ValueError(f"no message for {rule}")  # pragma: no cover - the suite holds only these rules

@@ -29,7 +29,6 @@ SUITE_STEM = AGGREGATE_SPEC_FILE.removesuffix(".yaml")  # fgc_2023_24_aggregate
 SUITE_NAME = f"{SUITE_STEM}.return_rules"
 SUITE_FILE = f"{SUITE_NAME}.json"
 VALIDATIONS_DIR = Path(fgc_collect.__file__).resolve().parent.parent / "validations"
-GX_RULES = tuple(f"FGC1{n:02d}" for n in range(1, 13))
 UNKNOWN_SHARE_LIMIT = 0.5  # FGC110: "more than half of the total"
 GX_SEVERITY = {"error": "critical", "warning": "warning"}
 
@@ -249,6 +248,14 @@ def plan(spec: Spec) -> tuple[Planned, ...]:
         {"items": [provider, delivery], "condition": f"{delivery} in {', '.join(codes)}"},
         Derived(name, f"1 if {provider} is filled, 0 if blank, when {delivery} is {' or '.join(codes)}; else null",
                 _named_if(provider, delivery, tuple(codes))))
+    if any(rule.code == "FGC114" for rule in spec.rules):  # FGC114: the duty's figures not provided
+        total = _items_in(spec.rule("FGC114").applies_to)[0]
+        parts = tuple(item for item in _items_in(spec.rule("FGC114").check) if item != total)
+        name = f"{'_'.join(parts)}__filled__if_{total}_above_0"
+        add("FGC114", "ExpectColumnValuesToBeBetween", {"column": name, "min_value": 1},
+            {"items": [*parts, total]},
+            Derived(name, f"how many of {', '.join(parts)} are filled, when {total} is above 0, else null",
+                    _filled_if_total(parts, total)))
     return tuple(planned)
 
 
