@@ -48,3 +48,16 @@ def test_summary_shows_the_national_picture_in_chromium(handbuilt_publication, t
     shot = tmp_path / "summary.png"
     result = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1100,1600", (folder / "summary.html").as_uri())
     assert result.returncode == 0 and shot.stat().st_size > 20_000
+
+
+def svg_texts(path) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", path.read_text(encoding="utf-8"))
+
+
+def test_regional_chart_labels_rates_per_100_without_a_percent_sign(handbuilt_publication):
+    folder, tables = handbuilt_publication
+    texts = svg_texts(folder / "charts" / "regional_rates.svg")
+    assert not any("%" in text for text in texts)
+    north_east = "E12000001"
+    assert tables.value("fgc_funnel", "overall_rate", north_east) in texts  # e.g. 45.0, not 45.0%
+    assert tables.value("fgc_funnel", "children_referred_per_10000", north_east) in texts  # one decimal
