@@ -29,6 +29,10 @@ figcaption { font-size: .9em; color: #505a5f; }
 """
 
 
+# The characteristics table's share columns, one per stage of STAGES (referral, consent, FGC held).
+SHARE_HEADINGS = ("Share at referral", "Share at consent", "Share in FGCs held")
+
+
 def _svg(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"<\?xml[^>]*\?>\s*", "", text)
@@ -102,11 +106,11 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
     parts.append(_figure(charts, "characteristics", chart_text))
     who = tables.frame("fgc_characteristics")
     national = who.filter((who["geographic_level"] == "National") & (who["characteristic"] != "Total"))
-    rows = [[f"{t}: {c}", _pct(r), _pct(h), q] for t, c, r, h, q in zip(
-        national["characteristic_type"], national["characteristic"], national[f"{STAGES[0][1]}_pct"],
-        national[f"{STAGES[-1][1]}_pct"], national["equity_ratio"])]
-    parts.append(_table("Children referred and in FGCs held, by characteristic, England",
-                        ["Characteristic", "Share at referral", "Share in FGCs held", "Equity ratio"], rows))
+    columns = [national["characteristic_type"], national["characteristic"],
+               *(national[f"{col}_pct"] for _, col, _ in STAGES), national["equity_ratio"]]
+    rows = [[f"{kind}: {name}", *map(_pct, shares), ratio] for kind, name, *shares, ratio in zip(*columns)]
+    parts.append(_table("Children referred, whose families consented, and in FGCs held, by characteristic, England",
+                        ["Characteristic", *SHARE_HEADINGS, "Equity ratio"], rows))
 
     parts.append("<h2 id=\"why-not\">Why not</h2>")
     parts.append(_figure(charts, "reasons", chart_text))

@@ -61,3 +61,14 @@ def test_regional_chart_labels_rates_per_100_without_a_percent_sign(handbuilt_pu
     north_east = "E12000001"
     assert tables.value("fgc_funnel", "overall_rate", north_east) in texts  # e.g. 45.0, not 45.0%
     assert tables.value("fgc_funnel", "children_referred_per_10000", north_east) in texts  # one decimal
+
+
+def test_characteristics_table_shows_every_stage(handbuilt_publication):
+    folder, tables = handbuilt_publication
+    page = (folder / "summary.html").read_text(encoding="utf-8")
+    who = page[page.index('id="who"'):page.index('id="why-not"')]
+    assert "<th scope=\"col\">Share at consent</th>" in who
+    under_one = dict(characteristic_type="Age", characteristic="Under 1 year")
+    shares = [tables.value("fgc_characteristics", f"{col}_pct", **under_one) + "%"
+              for col in ("children_referred", "children_consented", "children_in_fgcs_held")]
+    assert f"<th scope=\"row\">Age: Under 1 year</th><td>{shares[0]}</td><td>{shares[1]}</td><td>{shares[2]}</td>" in who
