@@ -65,7 +65,8 @@ def _not_used(excluded: Excluded) -> str:
                 f"could not be established: {excluded.reason}")
     if excluded.reason == UNREADABLE:
         return "A file that could not be read as a return, so the LA that sent it is not known"
-    return f"A return whose LA could not be established: {excluded.reason}"
+    said = "A return whose LA could not be established"
+    return said if "could not be established" in excluded.reason else f"{said}: {excluded.reason}"
 
 
 def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[tuple[str, str]]]) -> list[Note]:
