@@ -1,12 +1,40 @@
 """The coverage notes: which returns were used, what was not provided, and how the tables were
-protected. Plain sentences, in a fixed order, for the workbook, the HTML summary and notes file."""
+protected. Whole notes in plain sentences, in a fixed order, each saying which tables (and which of
+their columns) it concerns, for the workbook's Notes sheet, the HTML summary and the notes file.
+LAs are named by name and code; never a file name or path, which a council chose and which may
+say more than the tables do."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from fgc_collect.aggregate.records import Excluded
     from fgc_collect.aggregate.tables import NationalTables
+
+COUNT_TABLES = ("fgc_funnel", "fgc_characteristics", "fgc_referral_sources", "fgc_decline_reasons",
+                "fgc_not_held_reasons", "fgc_estimates")  # the tables of counts from the returns' figures
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note: its sentences, a list under them (one point per LA, say), the tables it concerns
+    (None: every table) and the columns it concerns in them (none: the table as a whole)."""
+
+    text: str
+    points: tuple[str, ...] = ()
+    tables: tuple[str, ...] | None = None
+    columns: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return "\n".join((self.text, *(f"  - {point}" for point in self.points)))
+
+    def __contains__(self, phrase: str) -> bool:
+        return phrase in str(self)
+
+    def concerns(self, table: str) -> bool:
+        return self.tables is None or table in self.tables
 
 
 def _names(names: list[str], limit: int = 12) -> str:
@@ -20,89 +48,116 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
-def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[tuple[str, str]]]) -> list[str]:
-    from fgc_collect.aggregate.tables import FUNNEL, NOT_AVAILABLE
+UNREADABLE = "not readable as a return"  # the reason publish.sources gives for such a file
+
+
+def _la(la) -> str:
+    return f"{la.name} ({la.code})"
+
+
+def _not_used(excluded: Excluded) -> str:
+    """One returns-not-used point: the LA by name and code, or in words why it is not known."""
+    if excluded.la is not None:
+        return f"{_la(excluded.la)}: {excluded.reason}"
+    if len(excluded.named) == 2:
+        first, second = excluded.named
+        return (f"A return giving the name of {_la(first)} but the code of {_la(second)}, so the LA that sent it "
+                f"could not be established: {excluded.reason}")
+    if excluded.reason == UNREADABLE:
+        return "A file that could not be read as a return, so the LA that sent it is not known"
+    said = "A return whose LA could not be established"
+    return said if "could not be established" in excluded.reason else f"{said}: {excluded.reason}"
+
+
+def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[tuple[str, str]]]) -> list[Note]:
+    from fgc_collect.aggregate.estimate import AUXILIARY_LABELS
+    from fgc_collect.aggregate.tables import ESTIMATED, FUNNEL, NOT_AVAILABLE, REASONS
 
     inputs, spec, config, ledger = result.inputs, result.spec, result.config, result.ledger
     las = inputs.las
     names = {la.code: la.name for la in las}
     used = inputs.by_code
-    notes: list[str] = []
+    notes: list[Note] = []
 
     population = sum(la.child_population_0_17 or 0 for la in las)
     covered = sum(la.child_population_0_17 or 0 for la in las if la.code in used)
     share = 100 * covered / population if population else 0.0
-    source = "accepted in the returns register" if inputs.source == "store" else "with no validation errors (warnings allowed)"
-    notes.append(
+    source = "accepted in the returns register" if inputs.source == "store" else "returns with no validation errors; warnings allowed"
+    notes.append(Note(
         f"Returns used: {len(used)} of {len(las)} LAs ({source}); {len(inputs.received_codes)} LAs sent a return. "
-        f"The LAs whose returns are used are home to {share:.1f}% of England's children aged 0 to 17."
-    )
+        f"The LAs whose returns are used are home to {share:.1f}% of England's children aged 0 to 17."))
     if inputs.excluded:
-        notes.append(f"{_plural(len(inputs.excluded), 'return was', 'returns were')} received but not used:")
-        for excluded in sorted(inputs.excluded, key=lambda e: (e.la.name if e.la else "~", e.file or "")):
-            who = f"{excluded.la.name}: " if excluded.la else ""
-            where = f" ({excluded.file})" if excluded.file else ""
-            notes.append(f"- {who}{excluded.reason}{where}")
+        ordered = sorted(inputs.excluded, key=lambda e: (e.la.name if e.la else "~", e.reason))
+        notes.append(Note(f"{_plural(len(inputs.excluded), 'return was', 'returns were')} received but not used:",
+                          tuple(_not_used(e) for e in ordered), ("fgc_coverage",), ("returns_not_used",)))
     missing = [la for la in las if la.code not in used]
     if missing:
-        notes.append(f"No return is used from {_plural(len(missing), 'LA')}; their figures are shown as {NOT_AVAILABLE}: "
-                     f"{_names([la.name for la in missing])}.")
+        notes.append(Note(f"No return is used from {_plural(len(missing), 'LA')}; their figures are shown as "
+                          f"{NOT_AVAILABLE}: {_names([la.name for la in missing])}."))
     regions = dict.fromkeys((la.region_code, la.region_name) for la in las)
-    for code, name in regions:
-        if not any(la.code in used for la in las if la.region_code == code):
-            notes.append(f"No return is used from any LA in {name}: its regional figures are {NOT_AVAILABLE}, and its "
-                         "estimates use England's ratio.")
+    empty = [name for code, name in regions if not any(la.code in used for la in las if la.region_code == code)]
+    if empty:
+        where = f"any LA in {empty[0]}: its" if len(empty) == 1 else f"any LA in {len(empty)} regions ({', '.join(empty)}): their"
+        notes.append(Note(f"No return is used from {where} regional figures are {NOT_AVAILABLE}, and the estimates "
+                          "there use England's ratio."))
     without = [record.la.name for record in used.values() if record.service == "N"]
     if without:
-        notes.append(f"{_plural(len(without), 'LA')} had no FGC service in 2023-24 ({_names(without)}): their counts are 0 "
-                     "in regional and England totals, and z (not applicable) in their own rows.")
+        notes.append(Note(
+            f"{_plural(len(without), 'LA')} had no FGC service in 2023-24 ({_names(without)}): their counts are 0 "
+            "in regional and England totals, and z (not applicable) in their own rows."))
 
     active = [code for code, record in used.items() if record.service != "N"]
+    columns = {item: column for item, column, _ in FUNNEL}
     labels = {item: label for item, _, label in FUNNEL}
     for item in spec.counts:
         if item.id not in labels:
             continue
         absent = [names[code] for code in active if not ledger.provided(item.id, code)]
         if absent:
-            notes.append(f"{labels[item.id]} ({item.id}): not provided by {_plural(len(absent), 'LA')} with a service "
-                         f"({_names(absent)}); they are left out of this figure and of the rates built on it.")
+            notes.append(Note(
+                f"{labels[item.id]} ({item.id}): not provided by {_plural(len(absent), 'LA')} with a service "
+                f"({_names(absent)}); they are left out of this figure and of the rates built on it.",
+                tables=("fgc_funnel", "fgc_estimates") if item.id in ESTIMATED else ("fgc_funnel",),
+                columns=(columns[item.id],)))
+    reason_tables = {item: name for item, name, *_ in REASONS}
     for item in spec.breakdowns:
         cells = [cell.id for cell in item.cells]
         absent = [names[code] for code in active
                   if not all(ledger.provided(c, code) for c in cells) and ledger.provided(item.total, code)]
+        sentences = [f"{item.label} ({item.id}) from {names[code]} was not used: it {why}."
+                     for code, why in unusable_breakdowns.get(item.id, [])]
         if absent:
-            notes.append(f"{item.label} ({item.id}): not provided by {_plural(len(absent), 'LA')} "
-                         f"({_names(absent)}); their {item.total} figures are left out of this breakdown's total "
-                         "and percentages (a blank breakdown is not provided, never 0).")
-        for code, why in unusable_breakdowns.get(item.id, []):
-            notes.append(f"{item.label} ({item.id}) from {names[code]} was not used: it {why}.")
+            sentences.insert(0, f"{item.label} ({item.id}): not provided by {_plural(len(absent), 'LA')} "
+                                f"({_names(absent)}); their {item.total} figures are left out of this breakdown's "
+                                "total and percentages (a blank breakdown is not provided, never 0).")
+        if not sentences:
+            continue
+        text = " ".join(sentences)
+        notes.append(Note(text, tables=(reason_tables.get(item.id, "fgc_characteristics"),)))
 
     protection = result.protection
     audit = protection.audit
     narrowest = "unbounded" if audit.narrowest == float("inf") else f"{audit.narrowest:g}"
     if protection.suppressed:
-        notes.append(
+        text = (
             f"Disclosure control: counts from 1 to {config.threshold} at LA and regional level are suppressed (c), "
-            f"{len(protection.primary)} of them; {len(protection.secondary)} more counts are suppressed so that none "
+            f"{len(protection.primary):,} of them; {len(protection.secondary):,} more counts are suppressed so that none "
             "can be worked out from totals, other categories, or the LA, region and England figures. Rates, "
-            "percentages and estimates built on a suppressed count are suppressed too."
-        )
-        notes.append(
-            "Audit: linear programming over the tables' additive structure shows that a reader of every table "
-            f"can only place each suppressed count in a range at least {config.threshold} wide (the narrowest: "
-            f"{narrowest})."
+            "percentages and estimates built on a suppressed count are suppressed too. Linear programming over the "
+            "tables' additive structure shows that a reader of every table can only place each suppressed count in "
+            f"a range at least {config.threshold} wide (the narrowest: {narrowest})."
         )
     else:
-        notes.append(f"Disclosure control: no LA or regional count is from 1 to {config.threshold}, so none is "
-                     "suppressed.")
+        text = f"Disclosure control: no LA or regional count is from 1 to {config.threshold}, so none is suppressed."
     if config.round_to:
-        notes.append(f"Counts are rounded to the nearest {config.round_to}; rates use the unrounded figures; "
-                     "'low' marks a count that rounds to 0 but is not 0.")
+        text += (f" Counts are rounded to the nearest {config.round_to}; rates use the unrounded figures; "
+                 "'low' marks a count that rounds to 0 but is not 0.")
     else:
-        notes.append("Counts are not rounded.")
-    notes.append(
-        f"Estimates: a ratio estimator within regions with {result.table('fgc_estimates').description.split(' with ')[1].split(' as ')[0]} "
-        f"as the auxiliary variable; 95% intervals from {config.draws} bootstrap resamples of LAs within regions "
-        f"(not given where fewer than {config.min_interval_las} LAs' figures are known). They are estimates, not counts."
-    )
+        text += " Counts are not rounded."
+    notes.append(Note(text, tables=COUNT_TABLES))
+    notes.append(Note(
+        f"Estimates: a ratio estimator within regions with {AUXILIARY_LABELS[config.auxiliary]} "
+        f"as the auxiliary variable; 95% intervals from {config.draws:,} bootstrap resamples of LAs within regions "
+        f"(not given where fewer than {config.min_interval_las} LAs' figures are known). They are estimates, not counts.",
+        tables=("fgc_estimates",)))
     return notes

@@ -43,12 +43,14 @@ class LARecord:
 
 @dataclass(frozen=True)
 class Excluded:
-    """A return that was received but not used, and why (one plain sentence)."""
+    """A return that was received but not used, and why (one plain sentence). named: when its LA
+    could not be established, the two LAs it names (by its name, by its code)."""
 
     file: str | None
     reason: str
     la: LocalAuthority | None = None
     sha256: str | None = None
+    named: tuple[LocalAuthority, ...] = ()
 
 
 @dataclass(frozen=True)

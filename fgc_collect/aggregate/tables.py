@@ -189,7 +189,7 @@ class NationalTables:
     protection: Protection
     tables: list[Table]
     frames: dict[str, pl.DataFrame]
-    notes: list[str]
+    notes: list  # of aggregate.notes.Note
     estimates: dict[str, dict[str, Estimate]]
 
     def frame(self, name: str) -> pl.DataFrame:

@@ -105,7 +105,7 @@ def publish(tables, out: str | Path = DEFAULT_OUT) -> list[Path]:
         written += charts.finish()
         written.append(write_summary(tables, staging / CHARTS_FOLDER, staging / SUMMARY_NAME))
         notes = staging / NOTES_NAME
-        notes.write_text("\n".join(tables.notes) + "\n", encoding="utf-8")
+        notes.write_text("".join(f"Note {n}: {note}\n" for n, note in enumerate(tables.notes, start=1)), encoding="utf-8")
         written.append(notes)
         open_data = {p.name: p.read_bytes() for p in written if p.suffix == ".csv"}
         record = staging / MANIFEST_NAME

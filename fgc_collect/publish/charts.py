@@ -46,15 +46,16 @@ def _save(figure, folder: Path, name: str) -> list[Path]:
     return paths
 
 
-def _bars(axes, labels, values, colour, unit="") -> None:
-    """Horizontal bars, top to bottom in the given order, each labelled with its value (or c)."""
+def _bars(axes, labels, values, colour, decimals: int = 0, unit: str = "") -> None:
+    """Horizontal bars, top to bottom in the given order, each labelled with its value (or c) to
+    the given decimals; unit "%" only for percentages (a rate per 100 or per 10,000 has none)."""
     positions = list(range(len(labels)))[::-1]
     shown = [v if v is not None else 0 for v in values]
     axes.barh(positions, shown, color=colour)
     axes.set_yticks(positions, labels)
     top = max(shown, default=0) or 1
     for position, value in zip(positions, values):
-        text = "c (suppressed)" if value is None else (f"{value:,.0f}" if not unit else f"{value:.1f}{unit}")
+        text = "c (suppressed)" if value is None else f"{value:,.{decimals}f}{unit}"
         axes.text((value or 0) + top * 0.01, position, text, va="center", fontsize=8)
     axes.set_xlim(0, top * 1.2)
     axes.spines[["top", "right"]].set_visible(False)
@@ -125,7 +126,7 @@ def reasons_chart(data: dict, folder: Path) -> list[Path]:
     figure = _figure(10, 10, left=0.42, top=0.93, bottom=0.04, hspace=0.35)
     panels = figure.subplots(len(data["reasons"]), 1)
     for number, (axes, (title, categories, values)) in enumerate(zip(panels, data["reasons"])):
-        _bars(axes, categories, values, COLOURS[number], unit="%")
+        _bars(axes, categories, values, COLOURS[number], 1, "%")
         axes.set_title(title, loc="left", fontsize=10)
         axes.tick_params(axis="y", labelsize=8)
     figure.suptitle(f"Referral sources and why FGCs did not happen, England, {data['year']} (percentages)",
@@ -136,9 +137,9 @@ def reasons_chart(data: dict, folder: Path) -> list[Path]:
 def regional_chart(data: dict, folder: Path) -> list[Path]:
     figure = _figure(10, 4.5, left=0.19, top=0.82, bottom=0.08)
     left, right = figure.subplots(1, 2)
-    _bars(left, data["regions"], data["per_10000"], COLOURS[0], unit="")
+    _bars(left, data["regions"], data["per_10000"], COLOURS[0], 1)
     left.set_title("Children referred per 10,000 children aged 0 to 17", loc="left", fontsize=10)
-    _bars(right, data["regions"], data["overall_rate"], COLOURS[1], unit="%")
+    _bars(right, data["regions"], data["overall_rate"], COLOURS[1], 1)
     right.set_title("FGCs held per 100 families referred", loc="left", fontsize=10)
     for axes in (left, right):
         axes.tick_params(axis="y", labelsize=8)

@@ -36,6 +36,12 @@ def aggregate(paths: tuple[Path, ...], store: str | None, out: Path, threshold: 
 
     if paths and store:
         raise UserError("give either --store or files, not both.")
+    from fgc_collect.survey import SurveyFileError, current_survey
+
+    try:
+        current_survey()  # the workbook's cover needs it: a bad survey file stops before any work
+    except SurveyFileError as problem:
+        raise UserError(str(problem)) from None
     try:
         inputs = inputs_from_files(paths) if paths else inputs_from_store(store or default_store())
     except SourceError as problem:

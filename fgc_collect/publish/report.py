@@ -25,8 +25,12 @@ th:first-child, td:first-child { text-align: left; }
 caption { text-align: left; font-weight: bold; padding: .4em 0; }
 figure { margin: 1.2em 0; } figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: .9em; color: #505a5f; }
-.notes li { margin-bottom: .4em; }
+.notes li { margin-bottom: .4em; } .notes ul { margin-top: .3em; } .notes ul li { margin-bottom: .1em; }
 """
+
+
+# The characteristics table's share columns, one per stage of STAGES (referral, consent, FGC held).
+SHARE_HEADINGS = ("Share at referral", "Share at consent", "Share in FGCs held")
 
 
 def _svg(path: Path) -> str:
@@ -102,11 +106,11 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
     parts.append(_figure(charts, "characteristics", chart_text))
     who = tables.frame("fgc_characteristics")
     national = who.filter((who["geographic_level"] == "National") & (who["characteristic"] != "Total"))
-    rows = [[f"{t}: {c}", _pct(r), _pct(h), q] for t, c, r, h, q in zip(
-        national["characteristic_type"], national["characteristic"], national[f"{STAGES[0][1]}_pct"],
-        national[f"{STAGES[-1][1]}_pct"], national["equity_ratio"])]
-    parts.append(_table("Children referred and in FGCs held, by characteristic, England",
-                        ["Characteristic", "Share at referral", "Share in FGCs held", "Equity ratio"], rows))
+    columns = [national["characteristic_type"], national["characteristic"],
+               *(national[f"{col}_pct"] for _, col, _ in STAGES), national["equity_ratio"]]
+    rows = [[f"{kind}: {name}", *map(_pct, shares), ratio] for kind, name, *shares, ratio in zip(*columns)]
+    parts.append(_table("Children referred, whose families consented, and in FGCs held, by characteristic, England",
+                        ["Characteristic", *SHARE_HEADINGS, "Equity ratio"], rows))
 
     parts.append("<h2 id=\"why-not\">Why not</h2>")
     parts.append(_figure(charts, "reasons", chart_text))
@@ -126,9 +130,11 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
     parts.append(_table("Totals of the LAs whose figures are known, and estimated England totals",
                         ["Measure", "Known LAs' total", "Estimated England total", "95% interval"], rows))
 
-    parts.append("<h2 id=\"notes\">Coverage notes</h2><ul class=\"notes\">")
-    parts += [f"<li>{e(note)}</li>" for note in tables.notes]
-    parts.append("</ul><h2 id=\"symbols\">Symbols</h2><ul>")
+    parts.append("<h2 id=\"notes\">Coverage notes</h2><ol class=\"notes\">")
+    for number, note in enumerate(tables.notes, start=1):
+        points = "".join(f"<li>{e(point)}</li>" for point in note.points)
+        parts.append(f"<li id=\"note-{number}\">{e(note.text)}{f'<ul>{points}</ul>' if points else ''}</li>")
+    parts.append("</ol><h2 id=\"symbols\">Symbols</h2><ul>")
     parts += [f"<li><strong>{e(symbol)}</strong>: {e(meaning)}</li>" for symbol, meaning in SYMBOLS.items()]
     parts.append(f"</ul><p>Characteristics: {e(', '.join(label for _, label in CHARACTERISTICS))}. "
                  f"England code {COUNTRY_CODE}.</p></main></body></html>")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from fgc_collect.aggregate.notes import UNREADABLE
 from fgc_collect.aggregate.records import Excluded, Inputs, LARecord
 
 
@@ -19,7 +20,8 @@ class SourceError(Exception):
 def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
     """Read and validate the files as one batch; returns with validation errors are not used (the
     coverage notes say which and why)."""
-    from fgc_collect.model import ERRORS, UNREADABLE
+    from fgc_collect.model import ERRORS
+    from fgc_collect.model import UNREADABLE as UNREADABLE_STATUS
     from fgc_collect.pipeline import find_returns, read_file
     from fgc_collect.reference import find_la
     from fgc_collect.child import ChildReturn, derive_aggregate
@@ -41,15 +43,18 @@ def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
     excluded: list[Excluded] = []
     for ret, unreadable in outcomes:
         if ret is None:
-            excluded.append(Excluded(unreadable.file, unreadable.issues[0].message, None, unreadable.sha256))
+            # The file's own words name the file: the notes say only that it could not be read.
+            excluded.append(Excluded(unreadable.file, UNREADABLE, None, unreadable.sha256))
             continue
         result = next(results)
         la = find_la(result.la_code)
-        if result.status in (ERRORS, UNREADABLE):
+        if result.status in (ERRORS, UNREADABLE_STATUS):
             rules = sorted({issue.rule for issue in result.issues if issue.severity == "error"})
+            named = ()
             if MISMATCHED_LA in rules:
                 la = None  # the name and the code are of different LAs: which one sent it is not known
-            excluded.append(Excluded(ret.file, f"validation errors ({', '.join(rules)})", la, ret.sha256))
+                named = () if isinstance(ret, ChildReturn) else named_las(ret.values())
+            excluded.append(Excluded(ret.file, f"validation errors ({', '.join(rules)})", la, ret.sha256, named))
             continue
         if la is None:
             excluded.append(Excluded(ret.file, "its local authority could not be established", None, ret.sha256))
@@ -123,11 +128,20 @@ def demo_inputs() -> Inputs:
         digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
         if ret.la.code in errors:
             rules = sorted(errors[ret.la.code])
-            la = None if MISMATCHED_LA in rules else ret.la  # as from the file: its LA is not known
-            excluded.append(Excluded(ret.file_name, f"validation errors ({', '.join(rules)})", la, digest))
+            mismatched = MISMATCHED_LA in rules  # as from the file: its LA is not known
+            excluded.append(Excluded(ret.file_name, f"validation errors ({', '.join(rules)})",
+                                     None if mismatched else ret.la, digest, named_las(values) if mismatched else ()))
         else:
             used.append(LARecord(ret.la, values, digest, ret.file_name))
     return Inputs(tuple(used), tuple(excluded), "demo")
+
+
+def named_las(values) -> tuple:
+    """The LAs a return names by its name (A1) and by its code (A2), when both are LAs."""
+    from fgc_collect.reference import find_la, find_la_by_name
+
+    by_name, by_code = find_la_by_name(values.get("A1")), find_la(values.get("A2"))
+    return (by_name, by_code) if by_name and by_code else ()
 
 
 def _reference_order() -> list[str]:

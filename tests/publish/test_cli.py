@@ -17,7 +17,8 @@ NAMES = ("Darlington", "Hartlepool", "Gateshead")
 
 @pytest.fixture(scope="module")
 def returns_folder(tmp_path_factory):
-    """Three North East returns filled in as councils would, one with an error, one junk file."""
+    """Three North East returns filled in as councils would, one with an error, one naming two LAs,
+    one junk file."""
     from fgc_collect.demo.synthetic import clean_return
     from fgc_collect.spec import load_spec
     from fgc_collect.template import fill_template
@@ -33,6 +34,10 @@ def returns_folder(tmp_path_factory):
     broken = dict(clean_return(find_la_by_name("Sunderland"), rng, load_spec()))
     broken["B3_U1"] = int(broken["B3_U1"]) + 7  # ages add up to 7 more than B2: FGC101, an error
     fill_template(broken, folder / "FGC return Sunderland.xlsx", la=find_la_by_name("Sunderland"))
+    # South Tyneside's name with Newcastle's code (FGC006): which LA sent it is not known.
+    mixed = dict(clean_return(find_la_by_name("South Tyneside"), rng, load_spec()))
+    mixed["A2"] = find_la_by_name("Newcastle upon Tyne").code
+    fill_template(mixed, folder / "FGC return South Tyneside.xlsx")
     (folder / "notes.xlsx").write_bytes(b"not a spreadsheet")
     return folder, values
 
@@ -46,15 +51,19 @@ def test_aggregate_from_files_uses_the_returns_without_errors(returns_folder, tm
     out = tmp_path / "out"
     result = run("aggregate", str(folder), "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert "Used 3 returns (2 received but not used)" in result.output
+    assert "Used 3 returns (3 received but not used)" in result.output
     expected = build_tables(Inputs(tuple(LARecord(find_la_by_name(n), values_as_read(values[n])) for n in NAMES)))
     with (out / "fgc_funnel.csv").open(encoding="utf-8", newline="") as handle:
         national = next(r for r in csv.DictReader(handle) if r["geographic_level"] == "National")
     assert national["families_referred"] == expected.value("fgc_funnel", "families_referred")
     assert national["children_referred_per_10000"] == expected.value("fgc_funnel", "children_referred_per_10000")
     notes = (out / "coverage_notes.txt").read_text()
-    assert "Sunderland: validation errors (FGC101)" in notes
-    assert "notes.xlsx" in notes
+    # LAs are named by name and code; no council's file name or path is published.
+    assert "Sunderland (E08000024): validation errors (FGC101)" in notes
+    assert ("A return giving the name of South Tyneside (E08000023) but the code of Newcastle upon Tyne "
+            "(E08000021), so the LA that sent it could not be established: validation errors (FGC006)") in notes
+    assert "A file that could not be read as a return, so the LA that sent it is not known" in notes
+    assert ".xlsx" not in notes and str(folder) not in notes and "FGC return" not in notes
     manifest = json.loads((out / "manifest.json").read_text())
     assert {r["la_name"] for r in manifest["returns_used"]} == set(NAMES)
     assert all(len(r["sha256"]) == 64 for r in manifest["returns_used"])

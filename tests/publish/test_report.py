@@ -48,3 +48,55 @@ def test_summary_shows_the_national_picture_in_chromium(handbuilt_publication, t
     shot = tmp_path / "summary.png"
     result = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1100,1600", (folder / "summary.html").as_uri())
     assert result.returncode == 0 and shot.stat().st_size > 20_000
+
+
+NESTED = re.compile(r"9 returns were received but not used:\s*<ul>\s*<li>Brighton and Hove \(E06000043\): "
+                    r"validation errors \(FGC106\)</li>")
+
+
+def test_notes_are_numbered_with_nested_lists(demo_publication):
+    page = (demo_publication[0] / "summary.html").read_text(encoding="utf-8")
+    notes = page[page.index('id="notes"'):page.index('id="symbols"')]
+    assert NESTED.search(notes)
+    assert "<li>- " not in notes and "<li>'" not in notes and ".xlsx" not in notes
+    assert notes.count('<li id="note-') == len(demo_publication[1].notes)
+
+
+def svg_texts(path) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", path.read_text(encoding="utf-8"))
+
+
+def test_regional_chart_labels_rates_per_100_without_a_percent_sign(handbuilt_publication):
+    folder, tables = handbuilt_publication
+    texts = svg_texts(folder / "charts" / "regional_rates.svg")
+    assert not any("%" in text for text in texts)
+    north_east = "E12000001"
+    assert tables.value("fgc_funnel", "overall_rate", north_east) in texts  # e.g. 45.0, not 45.0%
+    assert tables.value("fgc_funnel", "children_referred_per_10000", north_east) in texts  # one decimal
+
+
+def test_characteristics_table_shows_every_stage(handbuilt_publication):
+    folder, tables = handbuilt_publication
+    page = (folder / "summary.html").read_text(encoding="utf-8")
+    who = page[page.index('id="who"'):page.index('id="why-not"')]
+    assert "<th scope=\"col\">Share at consent</th>" in who
+    under_one = dict(characteristic_type="Age", characteristic="Under 1 year")
+    shares = [tables.value("fgc_characteristics", f"{col}_pct", **under_one) + "%"
+              for col in ("children_referred", "children_consented", "children_in_fgcs_held")]
+    assert f"<th scope=\"row\">Age: Under 1 year</th><td>{shares[0]}</td><td>{shares[1]}</td><td>{shares[2]}</td>" in who
+
+
+@pytest.mark.chromium
+def test_nested_notes_render_as_nested_lists_in_chromium(demo_publication, tmp_path):
+    folder, _ = demo_publication
+    result = run_chromium(tmp_path, "--dump-dom", (folder / "summary.html").as_uri())
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert NESTED.search(result.stdout)
+    # The screenshot (look at it: numbered notes, the returns not used indented beneath note 2) is of
+    # the page without its charts, so that the notes fit in one window.
+    page = tmp_path / "summary.html"
+    page.write_text(re.sub(r"<figure.*?</figure>", "", (folder / "summary.html").read_text(encoding="utf-8"),
+                           flags=re.S), encoding="utf-8")
+    shot = tmp_path / "notes.png"
+    result = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1100,4500", page.as_uri())
+    assert result.returncode == 0 and shot.stat().st_size > 100_000
