@@ -167,3 +167,35 @@ def _date(value: Any, what: str) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         raise SurveyFileError(f"{what} {value!r} is not a date: write it as YYYY-MM-DD.") from None
+
+
+def collection_year(year: str | None = None) -> str:
+    """The year a command works on: the one it is given, else the survey file's, else the latest
+    year the project has a spec for."""
+    if year:
+        return year
+    from fgc_collect.spec import latest_year
+
+    return current_survey().year or latest_year()
+
+
+def spec_for(year: str | None = None):
+    """The aggregate spec of `year` as this collection runs it: the survey file's `changes:` apply
+    to the survey's own year (a year's returns are checked against the questions they were sent)."""
+    from fgc_collect.spec import load_spec
+
+    year = collection_year(year)
+    survey = current_survey()
+    return load_spec(year, survey.changes if survey.changes and survey.year in (None, year) else None)
+
+
+def child_spec_for(year: str | None = None):
+    """The child-level spec of `year`, with the survey file's changes as spec_for applies them."""
+    import json
+
+    from fgc_collect.child.spec import load_child_spec
+
+    year = collection_year(year)
+    survey = current_survey()
+    changes = survey.changes if survey.changes and survey.year in (None, year) else None
+    return load_child_spec(year, json.dumps(changes, sort_keys=True, default=str) if changes else "")
