@@ -135,7 +135,7 @@ def status(store: str, output_format: str, chasers: Path | None, contacts_file: 
             return
         try:
             chasers.parent.mkdir(parents=True, exist_ok=True)
-            chasers.write_text(text, encoding="utf-8-sig")  # with a BOM: Excel and Word read it as UTF-8
+            chasers.write_text(text, encoding="utf-8-sig", newline="")  # a BOM: Excel and Word read it as UTF-8
         except OSError as error:
             raise UserError(f"the chaser list could not be written to {chasers} ({error.strerror or error}).") from None
     if output_format == "json":

@@ -325,7 +325,7 @@ def chaser_csv(rows: Sequence[LaStatus], problems: Mapping[str, str] | None = No
 
     problems = problems or {}
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")  # CRLF (RFC 4180): a CR inside a cell is then quoted, not a new row
     writer.writerow(CHASER_COLUMNS)
     for row in chaser_rows(rows):
         writer.writerow([neutralise("" if value is None else str(value)) for value in (
