@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from email.utils import getaddresses
 from pathlib import Path
 
 from fgc_collect.register.records import Contact, Decision, Version
@@ -30,6 +29,8 @@ def address(text: str | None) -> str | None:
     """An email address as compared: lower case, without a display name or spaces; None if blank."""
     if not text or not text.strip():
         return None
+    from email.utils import getaddresses  # not at start-up: the CLI imports this module for --help
+
     found = [addr for _, addr in getaddresses([text]) if addr]
     return (found[0] if found else text).strip().lower() or None
 
