@@ -152,6 +152,7 @@ def _decide(decision: str, la_text: str, store: str, version: int | None, note: 
 
     la = _find_la(la_text)
     with _open(store, create=False) as register:
+        held = {held.version_no: held.sender for held in register.standing(la.code).held}
         try:
             made = register.decide(la.code, decision, note, by=by, version_no=version, allow_errors=despite_errors)
         except AlreadyDecided as done:
@@ -160,7 +161,9 @@ def _decide(decision: str, la_text: str, store: str, version: int | None, note: 
         except DecisionError as error:
             raise UserError(str(error)) from None
     verb = "Accepted" if decision == "accept" else "Rejected"
-    click.echo(f"{verb} version {made.version_no} of {la.name} ({la.code}); recorded {made.decided_at} by {made.decided_by}.")
+    confirmed = (f" {held[made.version_no]} is now a known sender for {la.name}."
+                 if decision == "accept" and made.version_no in held and held[made.version_no] else "")
+    click.echo(f"{verb} version {made.version_no} of {la.name} ({la.code}); recorded {made.decided_at} by {made.decided_by}.{confirmed}")
 
 
 _version_option = click.option("--version", "version", type=click.IntRange(min=1), help="Which version (default: the latest).")

@@ -91,6 +91,7 @@ def test_confirming_a_held_return_and_deciding_twice_records_one_decision(coordi
 
     done = run("accept", DURHAM, "--store", store, "--version", "2", "--note", "new data officer, checked by phone", "--by", "amy")
     assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith(f" by amy. {FORGER} is now a known sender for County Durham.")
     again = run("accept", DURHAM, "--store", store, "--version", "2", "--note", "again", "--by", "bob")
     assert again.returncode == 0 and again.stderr == ""
     assert again.stdout.startswith("Version 2 of County Durham is already accepted (")
