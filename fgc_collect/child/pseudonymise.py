@@ -63,11 +63,18 @@ def keygen(path: str | os.PathLike) -> Path:
     with os.fdopen(handle, "w", encoding="ascii") as stream:
         stream.write(secrets.token_bytes(KEY_BYTES).hex() + "\n")
     os.chmod(path, 0o600)  # whatever the umask made of it
+    if os.name == "posix" and not key_is_private(path):
+        raise KeyFileError(
+            f"the key was written to {path}, but that folder's file system lets other users read it "
+            f"({stat.filemode(path.stat().st_mode)}); move the file to a private folder on a local disk."
+        )
     return path
 
 
 def load_key(path: str | os.PathLike | None) -> bytes:
-    """The key in `path`, or KeyFileError with one sentence saying what to do."""
+    """The key in `path`, or KeyFileError with one sentence saying what to do. A key file others may
+    read or change is refused: with the key, anyone could test a guessed child id against the
+    pseudonyms."""
     if path is None:
         raise KeyFileError("no key file was given; pseudonymising child-level returns needs --key-file.")
     path = Path(path)
@@ -83,13 +90,18 @@ def load_key(path: str | os.PathLike | None) -> bytes:
         raise KeyFileError(f"{path} is not a key file written by `fgc-collect keygen` (64 hexadecimal characters).") from None
     if len(key) != KEY_BYTES:
         raise KeyFileError(f"{path} is not a key file written by `fgc-collect keygen` (64 hexadecimal characters).")
+    if os.name == "posix" and not key_is_private(path):  # elsewhere the mode bits do not say who may read it
+        raise KeyFileError(
+            f"the key file {path} can be read or changed by other users ({stat.filemode(path.stat().st_mode)}), so it is "
+            f"not used; make it private with `chmod 600 {path}` and run the command again."
+        )
     return key
 
 
 def key_is_private(path: str | os.PathLike) -> bool:
-    """Whether only the owner may read the key file (what keygen makes)."""
+    """Whether only the owner may read or change the key file (what keygen makes)."""
     mode = Path(path).stat().st_mode
-    return not mode & (stat.S_IRWXG | stat.S_IRWXO)
+    return not mode & (stat.S_IRGRP | stat.S_IWGRP | stat.S_IROTH | stat.S_IWOTH)
 
 
 def key_id(key: bytes) -> str:

@@ -90,6 +90,11 @@ def inputs_from_store(store: str) -> Inputs:
 
     try:
         with Register.open(store, create=False) as register:
+            # Every stored file and the audit log checked first: a file swapped on disk is never published.
+            problems = register.verify()
+            if problems:
+                more = f" (and {len(problems) - 1} more: see fgc-collect verify)" if len(problems) > 1 else ""
+                raise SourceError(f"nothing was published, because the register fails its check: {problems[0].rstrip('.')}{more}.")
             accepted = register.accepted_returns()
             statuses = register.status()
     except StoreError as problem:

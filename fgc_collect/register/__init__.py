@@ -1,11 +1,12 @@
-"""The returns register: every file received (content-addressed, never overwritten or deleted),
-each LA's versions with their validation, a quarantine for what cannot be tied to an LA, and the
-coordinator's decisions in an append-only audit log. SQLite in a folder by default, or a shared
-PostgreSQL database. See docs/register.md.
+"""The returns register: every file received (content-addressed, never overwritten or deleted,
+checked against its fingerprint whenever read), each LA's versions with their validation, a
+quarantine for what cannot be tied to an LA, and the coordinator's decisions in an append-only,
+hash-chained audit log. SQLite in a folder by default, or a shared PostgreSQL database. See
+docs/register.md.
 
 Light to import (standard library only); readers and validators load when used."""
 
-from fgc_collect.register.core import DecisionError, Register
+from fgc_collect.register.core import AlreadyDecided, DecisionError, Register
 from fgc_collect.register.records import Decision, QuarantineEntry, Version
 from fgc_collect.register.store import StoreError
 
@@ -31,6 +32,6 @@ def accepted_returns(store) -> dict:
 
 
 __all__ = [
-    "Decision", "DecisionError", "QuarantineEntry", "Register", "StoreError", "Version", "accepted_returns",
+    "AlreadyDecided", "Decision", "DecisionError", "QuarantineEntry", "Register", "StoreError", "Version", "accepted_returns",
     "chaser_csv", "format_ingest", "format_status", "ingest_paths", "status_json",
 ]

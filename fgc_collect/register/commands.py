@@ -1,5 +1,5 @@
-"""The register's commands: ingest, status, accept, reject, history. Imports click only; each
-command imports what it needs (start-up stays fast)."""
+"""The register's commands: ingest, status, accept, reject, history, verify. Imports click only;
+each command imports what it needs (start-up stays fast)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,24 @@ def _open(store: str, create: bool):
         raise UserError(str(error)) from None
 
 
+def _contacts(path: Path | None) -> list:
+    """The contacts file's rows, or one sentence saying what is wrong with it."""
+    if path is None:
+        return []
+    from fgc_collect.register.senders import ContactsError, read_contacts
+
+    try:
+        return read_contacts(path)
+    except ContactsError as problem:
+        raise UserError(str(problem)) from None
+
+
+_contacts_option = click.option(
+    "--contacts", "contacts_file", type=click.Path(path_type=Path), default=None,
+    help="The research team's contacts: CSV of la_code,name,email. Remembered in the register: the LAs' known "
+         "senders (a return emailed from anyone else is held for you to confirm), and whom the chaser list writes to.")
+
+
 def _find_la(text: str):
     from fgc_collect.reference import find_la, find_la_by_name
 
@@ -40,7 +58,9 @@ def _find_la(text: str):
 @click.option("--by", "by", metavar="NAME", help="Who is ingesting, for the record (default: your user name).")
 @click.option("--key-file", "key_file", type=click.Path(path_type=Path), default=None,
               help="The research team's pseudonymisation key: needed to take in child-level returns.")
-def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | None, key_file: Path | None) -> None:
+@_contacts_option
+def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | None, key_file: Path | None,
+           contacts_file: Path | None) -> None:
     """Take returns into the register: files, folders, saved emails (.eml, .msg) and zips.
 
     Each spreadsheet is tied to its LA, validated and stored as the LA's next version; the same
@@ -53,8 +73,10 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
 
     la = _find_la(la_code) if la_code else None
     key = load_key_file(key_file) if key_file is not None else None
+    contacts = _contacts(contacts_file)
     register = _open(store, create=True)
     try:
+        register.add_contacts(contacts, by=by)
         report = ingest_paths(register, paths, la=la, by=by, key=key)
     except (IngestError, StoreError) as error:
         raise UserError(str(error)) from None
@@ -73,6 +95,12 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
             f"fgc-collect: {refused} child-level file{'s' if refused != 1 else ''} refused; nothing of "
             f"{'them' if refused != 1 else 'it'} was stored.", err=True,
         )
+    held = len([o for o in report.outcomes if o.held])
+    if held:
+        click.echo(
+            f"fgc-collect: {held} return{'s' if held != 1 else ''} emailed from an address not known for {'their' if held != 1 else 'its'} LA "
+            f"{'are' if held != 1 else 'is'} held for you to confirm (see fgc-collect status).", err=True,
+        )
     sys.exit(report.exit_code)
 
 
@@ -81,22 +109,33 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
 @format_option
 @click.option("--chasers", "chasers", type=click.Path(path_type=Path, allow_dash=True),
               help="Also write the LAs to chase (not received, errors, rejected) as CSV for a mail merge; - for stdout.")
-def status(store: str, output_format: str, chasers: Path | None) -> None:
+@_contacts_option
+def status(store: str, output_format: str, chasers: Path | None, contacts_file: Path | None) -> None:
     """Where every LA stands: not received, errors, warnings, valid, accepted or rejected."""
-    from fgc_collect.register.status import chaser_csv, format_status, status_json
+    from fgc_collect.register import StoreError
+    from fgc_collect.register.status import chaser_csv, chaser_rows, format_status, problems_in_words, status_json
 
+    contacts = _contacts(contacts_file)
     with _open(store, create=False) as register:
+        try:
+            register.add_contacts(contacts)
+        except StoreError as error:
+            raise UserError(str(error)) from None
         rows = register.status()
         quarantine = register.quarantine()
         label = register.label
+        if chasers is not None:
+            versions = {(version.la_code, version.version_no): version for version in register.versions()}
+            problems = {row.la_code: problems_in_words(register.issues(versions[row.la_code, row.latest_version].id))
+                        for row in chaser_rows(rows) if row.latest_version is not None}
     if chasers is not None:
-        text = chaser_csv(rows)
+        text = chaser_csv(rows, problems)
         if str(chasers) == "-":
             click.echo(text, nl=False)
             return
         try:
             chasers.parent.mkdir(parents=True, exist_ok=True)
-            chasers.write_text(text, encoding="utf-8-sig")  # with a BOM: Excel and Word read it as UTF-8
+            chasers.write_text(text, encoding="utf-8-sig", newline="")  # a BOM: Excel and Word read it as UTF-8
         except OSError as error:
             raise UserError(f"the chaser list could not be written to {chasers} ({error.strerror or error}).") from None
     if output_format == "json":
@@ -109,15 +148,22 @@ def status(store: str, output_format: str, chasers: Path | None) -> None:
 
 def _decide(decision: str, la_text: str, store: str, version: int | None, note: str, by: str | None, despite_errors: bool = False) -> None:
     from fgc_collect.register import DecisionError
+    from fgc_collect.register.core import AlreadyDecided
 
     la = _find_la(la_text)
     with _open(store, create=False) as register:
+        held = {held.version_no: held.sender for held in register.standing(la.code).held}
         try:
             made = register.decide(la.code, decision, note, by=by, version_no=version, allow_errors=despite_errors)
+        except AlreadyDecided as done:
+            click.echo(str(done)[:1].upper() + str(done)[1:])
+            return
         except DecisionError as error:
             raise UserError(str(error)) from None
     verb = "Accepted" if decision == "accept" else "Rejected"
-    click.echo(f"{verb} version {made.version_no} of {la.name} ({la.code}); recorded {made.decided_at} by {made.decided_by}.")
+    confirmed = (f" {held[made.version_no]} is now a known sender for {la.name}."
+                 if decision == "accept" and made.version_no in held and held[made.version_no] else "")
+    click.echo(f"{verb} version {made.version_no} of {la.name} ({la.code}); recorded {made.decided_at} by {made.decided_by}.{confirmed}")
 
 
 _version_option = click.option("--version", "version", type=click.IntRange(min=1), help="Which version (default: the latest).")
@@ -159,11 +205,34 @@ def history(la_code: str, store: str, output_format: str) -> None:
     la = _find_la(la_code)
     with _open(store, create=False) as register:
         entries = la_history(register, la)
-        state = next(row.state for row in register.status() if row.la_code == la.code)
+        row = next(row for row in register.status() if row.la_code == la.code)
     if output_format == "json":
-        click.echo(json.dumps(history_json(la, entries, state), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(history_json(la, entries, row), indent=2, ensure_ascii=False))
     else:
-        click.echo(format_history(la, entries, state))
+        click.echo(format_history(la, entries, row))
+    damaged = [entry.problem for entry in entries if entry.problem]
+    if damaged:
+        raise UserError(damaged[0] + (f" ({len(damaged) - 1} more such: run fgc-collect verify)" if len(damaged) > 1 else ""))
 
 
-COMMANDS = [ingest, status, accept, reject, history]
+@click.command()
+@store_option
+def verify(store: str) -> None:
+    """Check the register: every stored file against its SHA-256 fingerprint, and the audit log's
+    hash chain. Exit 0 when all is well; 1 with each problem named."""
+    with _open(store, create=False) as register:
+        problems = register.verify()
+        files = register.stored_files()
+        decisions, head = register.chain_head()
+        label = register.label
+    if problems:
+        for problem in problems:
+            click.echo(problem[:1].upper() + problem[1:])
+        click.echo(f"fgc-collect: the register at {label} failed its check ({len(problems)} "
+                   f"problem{'s' if len(problems) != 1 else ''}); do not publish from it until it is restored.", err=True)
+        sys.exit(1)
+    click.echo(f"Register {label}: all {files} stored file{'s' if files != 1 else ''} match their fingerprints; "
+               f"the audit log's {decisions} decision{'s are' if decisions != 1 else ' is'} intact (latest entry's hash {head}).")
+
+
+COMMANDS = [ingest, status, accept, reject, history, verify]

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from fgc_collect.register import store as storage
-from fgc_collect.register.records import Decision, QuarantineEntry, Version
-from fgc_collect.register.store import StoreError
+from fgc_collect.register.records import Contact, Decision, QuarantineEntry, Receipt, Version
+from fgc_collect.register.senders import UNKNOWN
+from fgc_collect.register.store import BlobChanged, BlobMissing, StoreError
 
 # Issue values are kept only for items whose answers are figures or codes: free text may hold
 # personal data (a child's name in a comment), and the original file already holds it.
@@ -32,6 +33,14 @@ _IDENTIFIER_ITEMS = ("child_id", "family_id")  # child-level: never kept, even p
 
 class DecisionError(Exception):
     """A decision that cannot be recorded; the message is one plain sentence."""
+
+
+class AlreadyDecided(DecisionError):
+    """The version already stands with that decision: nothing was recorded (the message says so)."""
+
+    def __init__(self, message: str, decision: Decision) -> None:
+        super().__init__(message)
+        self.decision = decision
 
 
 def now_iso() -> str:
@@ -72,6 +81,7 @@ class Recorded:
 
     outcome: str  # stored | already_held | stale
     version: Version | None = None
+    held: bool = False  # emailed by a sender not known for the LA: awaits the coordinator's confirmation
 
 
 class Register:
@@ -115,13 +125,39 @@ class Register:
         return [Version(**row) for row in rows]
 
     def version(self, la_code: str, version_no: int | None = None) -> Version | None:
-        """The LA's version N, or its latest with None."""
-        held = self.versions(la_code)
-        if not held:
-            return None
+        """The LA's version N, or with None the version it means: its latest, or an earlier one it
+        sent again, leaving out versions held for the coordinator (an unknown sender)."""
         if version_no is None:
-            return held[-1]
+            return self.standing(la_code).meant
+        held = self.versions(la_code)
         return next((version for version in held if version.version_no == version_no), None)
+
+    def standing(self, la_code: str, contacts: Sequence[Contact] = ()):
+        """Where the LA's sendings leave it (fgc_collect.register.status.Standing): the version it
+        means, its sendings that count, its versions held for the coordinator."""
+        from fgc_collect.register.status import la_standing
+
+        with self._consistent_read():
+            return la_standing(la_code, self.versions(la_code), self.receipts(la_code), self.decisions(la_code),
+                               [*self.contacts(la_code), *contacts])
+
+    def receipts(self, la_code: str | None = None) -> list[Receipt]:
+        """Every sending of a version (its first arrival, and each time it was sent again), in order."""
+        sql = "SELECT * FROM receipts"
+        params: tuple = ()
+        if la_code is not None:
+            sql += " WHERE la_code = ?"
+            params = (la_code,)
+        return [Receipt(**row) for row in self.db.query(sql + " ORDER BY id", params)]
+
+    def contacts(self, la_code: str | None = None) -> list[Contact]:
+        """The contacts the research team has given (--contacts FILE), in the order given."""
+        sql = "SELECT la_code, name, email FROM contacts"
+        params: tuple = ()
+        if la_code is not None:
+            sql += " WHERE la_code = ?"
+            params = (la_code,)
+        return [Contact(**row) for row in self.db.query(sql + " ORDER BY id", params)]
 
     def version_with_sha(self, sha256: str) -> Version | None:
         rows = self.db.query("SELECT * FROM versions WHERE sha256 = ?", (sha256,))
@@ -163,16 +199,56 @@ class Register:
         return self.db.scalar("SELECT 1 FROM quarantine WHERE sha256 = ? AND reason = ?", (sha256, reason)) is not None
 
     def blob(self, sha256: str) -> bytes:
-        return self.blobs.read(self.db, sha256)
+        """A stored file's bytes, checked against its fingerprint: StoreError naming the file if
+        it is missing or was changed after it was stored."""
+        try:
+            return self.blobs.read(self.db, sha256)
+        except (BlobMissing, BlobChanged) as problem:
+            raise StoreError(self.blob_problem(problem)) from None
 
     @contextmanager
     def blob_file(self, sha256: str, name: str):
         """The stored bytes as a temporary file called `name` (readers name files in messages)."""
-        with self.blobs.as_file(self.db, sha256, safe_file_name(name)) as path:
-            yield path
+        try:
+            with self.blobs.as_file(self.db, sha256, safe_file_name(name)) as path:
+                yield path
+        except (BlobMissing, BlobChanged) as problem:
+            raise StoreError(self.blob_problem(problem)) from None
 
-    def status(self):
-        """All 153 LAs (fgc_collect.register.status.LaStatus), in the reference order."""
+    def blob_problem(self, problem: BlobMissing | BlobChanged) -> str:
+        """One sentence on a stored file that is missing or changed, naming it and its LA."""
+        what = self._blob_name(problem.sha256)
+        if isinstance(problem, BlobMissing):
+            return f"the stored copy of {what} is missing from the register [{problem.sha256[:12]}]."
+        return (f"the stored copy of {what} has been changed since it was stored: it no longer matches its "
+                f"SHA-256 fingerprint [{problem.sha256[:12]}], so it is not used; restore it from a backup.")
+
+    def _blob_name(self, sha256: str) -> str:
+        """A stored file as a coordinator knows it: "Durham.xlsx (County Durham, version 2)"."""
+        from fgc_collect.reference import find_la
+
+        def la_name(code: str) -> str:
+            la = find_la(code)
+            return la.name if la else code
+
+        rows = self.db.query("SELECT la_code, version_no, file_name FROM versions WHERE sha256 = ?", (sha256,))
+        if rows:
+            return f"{rows[0]['file_name']} ({la_name(rows[0]['la_code'])}, version {rows[0]['version_no']})"
+        rows = self.db.query("SELECT file_name FROM quarantine WHERE sha256 = ?", (sha256,))
+        if rows:
+            return f"{rows[0]['file_name']} (in quarantine)"
+        rows = self.db.query(
+            "SELECT source, la_code, file_name FROM receipts WHERE container_sha256 = ? UNION ALL "
+            "SELECT source, NULL, file_name FROM quarantine WHERE container_sha256 = ?", (sha256, sha256))
+        if rows:
+            row = rows[0]
+            carried = f"{row['file_name']} of {la_name(row['la_code'])}" if row["la_code"] else row["file_name"]
+            return f"{row['source'].split(' > ')[0]} (the email or zip that brought {carried})"
+        return f"file {sha256[:12]}"
+
+    def status(self, contacts: Sequence[Contact] = ()):
+        """All 153 LAs (fgc_collect.register.status.LaStatus), in the reference order; `contacts`
+        beside those the register holds."""
         from fgc_collect.reference import local_authorities
         from fgc_collect.register.status import compute_status
 
@@ -180,7 +256,9 @@ class Register:
             versions = self.versions()
             decisions = self.decisions()
             rules = self.rules_by_version()
-        return compute_status(local_authorities(), versions, decisions, rules)
+            receipts = self.receipts()
+            held = self.contacts()
+        return compute_status(local_authorities(), versions, decisions, rules, receipts, [*held, *contacts])
 
     def read_version(self, version: Version, file: str | None = None):
         """The version as an AggregateReturn (read from the stored bytes, not re-validated). A
@@ -229,21 +307,59 @@ class Register:
         return {la_code: self.read_version(version) for la_code, version in self.accepted_versions().items()}
 
     def verify(self) -> list[str]:
-        """Problems with the stored files: each version's and quarantined file's bytes must be there
-        and hash to their name. An empty list means every file is intact."""
+        """Problems with the register's integrity, one sentence each: every stored file (returns, the
+        emails and zips they came in, the quarantine) must be there and match its SHA-256, and the
+        audit log's hash chain must hold (its first broken entry is named). Empty: all is well."""
         problems = []
-        rows = self.db.query(
-            "SELECT sha256, file_name FROM versions UNION ALL SELECT sha256, file_name FROM quarantine"
-        )
-        for row in rows:
+        for row in self.db.query("SELECT sha256 FROM blobs ORDER BY stored_at, sha256"):
             try:
-                data = self.blob(row["sha256"])
-            except StoreError as error:
-                problems.append(str(error))
-                continue
-            if storage.sha256_bytes(data) != row["sha256"]:
-                problems.append(f"the stored copy of {row['file_name']} does not match its SHA-256.")
+                self.blobs.read(self.db, row["sha256"])
+            except (BlobMissing, BlobChanged) as problem:
+                problems.append(self.blob_problem(problem))
+        broken = self.chain_problem()
+        if broken:
+            problems.append(broken)
         return problems
+
+    def stored_files(self) -> int:
+        return int(self.db.scalar("SELECT COUNT(*) FROM blobs") or 0)
+
+    def chain_head(self) -> tuple[int, str]:
+        """(number of decisions chained, the hash of the latest entry): keep the hash elsewhere to
+        notice later if the latest entries were removed."""
+        rows = self.db.query("SELECT entry_hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1")
+        count = int(self.db.scalar("SELECT COUNT(*) FROM decision_chain") or 0)
+        return count, rows[0]["entry_hash"] if rows else storage.CHAIN_START
+
+    def chain_problem(self) -> str | None:
+        """The audit log's first broken entry, in one sentence, or None when the chain holds."""
+        rows = self.db.query(
+            storage.DECISION_ENTRY_QUERY.replace(" FROM decisions d", ", c.previous_hash, c.entry_hash FROM decisions d")
+            + " LEFT JOIN decision_chain c ON c.decision_id = d.id ORDER BY d.id"
+        )
+        previous = storage.CHAIN_START
+        for entry in rows:
+            what = self._entry_name(entry)
+            if entry["entry_hash"] is None:
+                return f"the audit log's {what} is not in its hash chain: it was added outside fgc-collect."
+            if entry["previous_hash"] != previous:
+                return (f"the audit log's hash chain is broken at {what}: the entry before it was removed "
+                        "or changed outside fgc-collect.")
+            if storage.decision_hash(entry, previous) != entry["entry_hash"]:
+                return f"the audit log's {what} has been changed since it was recorded (its hash no longer matches)."
+            previous = entry["entry_hash"]
+        chained = int(self.db.scalar("SELECT COUNT(*) FROM decision_chain") or 0)
+        if chained != len(rows):
+            return "the audit log's hash chain holds entries for decisions that are no longer in the log."
+        return None
+
+    @staticmethod
+    def _entry_name(entry: dict) -> str:
+        from fgc_collect.reference import find_la
+
+        la = find_la(entry["la_code"])
+        return (f"entry {entry['id']} ({entry['decision']} of {la.name if la else entry['la_code']}, "
+                f"{entry['decided_at']} by {entry['decided_by']})")
 
     @contextmanager
     def _consistent_read(self):
@@ -281,6 +397,9 @@ class Register:
             )
             if new.snapshot is not None:
                 db.execute("INSERT INTO version_cells (version_id, snapshot) VALUES (?, ?)", (version_id, new.snapshot))
+            check = self._sender_check(new.la_code, new.sender)
+            self._insert_receipt(db, version_id, new.la_code, new.file_name, new.source, new.container_sha256,
+                                 new.sender, check, new.received_at, now, by)
             _failpoint("after_version_row")
             for position, issue in enumerate(new.issues):
                 db.execute(
@@ -290,7 +409,59 @@ class Register:
                      _stored_value(issue), issue.message),
                 )
             _failpoint("before_commit")
-        return Recorded("stored", self.version_with_sha(new.sha256))
+        return Recorded("stored", self.version_with_sha(new.sha256), held=check == UNKNOWN)
+
+    def record_receipt(
+        self, version: Version, file_name: str, source: str, sender: str | None, received_at: str, by: str,
+        container_sha256: str | None, container_data: bytes | None, now: str | None = None,
+    ) -> Receipt | None:
+        """Record that a version already held arrived again, in a new email or zip: the LA may mean
+        an earlier version. None when this sending is already recorded (the same email or zip), or
+        came as a plain file from a folder (no new evidence: ingesting an unchanged inbox again
+        records nothing)."""
+        if container_sha256 is None or container_data is None:
+            return None
+        now = now or now_iso()
+        self.blobs.prepare(container_sha256, container_data)
+        with self.db.write() as db:
+            if db.scalar("SELECT 1 FROM receipts WHERE version_id = ? AND container_sha256 = ?",
+                         (version.id, container_sha256)) is not None:
+                return None
+            self._record_blobs(db, container_sha256, container_data, None, None, now)
+            check = self._sender_check(version.la_code, sender)
+            receipt_id = self._insert_receipt(db, version.id, version.la_code, file_name, source, container_sha256,
+                                              sender, check, received_at, now, by)
+        return next(receipt for receipt in self.receipts(version.la_code) if receipt.id == receipt_id)
+
+    def add_contacts(self, contacts: Iterable[Contact], by: str | None = None, now: str | None = None) -> int:
+        """Remember the research team's contacts (an address once per LA); the number added."""
+        contacts = list(contacts)
+        if not contacts:
+            return 0  # no write lock taken
+        added = 0
+        with self.db.write() as db:
+            for contact in contacts:
+                if db.scalar("SELECT 1 FROM contacts WHERE la_code = ? AND email = ?", (contact.la_code, contact.email)):
+                    continue
+                db.execute("INSERT INTO contacts (la_code, name, email, added_at, added_by) VALUES (?, ?, ?, ?, ?)",
+                           (contact.la_code, contact.name, contact.email, now or now_iso(), by or current_user()))
+                added += 1
+        return added
+
+    def _sender_check(self, la_code: str, sender: str | None) -> str | None:
+        """How a sending from `sender` is taken now (inside the write lock: the known senders cannot change meanwhile)."""
+        from fgc_collect.register.senders import known_senders, sender_check
+
+        known = known_senders(la_code, self.contacts(la_code), self.versions(la_code), self.decisions(la_code))
+        return sender_check(sender, known)
+
+    def _insert_receipt(self, db, version_id, la_code, file_name, source, container_sha256, sender, check,
+                        received_at, now, by) -> int:
+        return db.scalar(
+            "INSERT INTO receipts (version_id, la_code, file_name, source, container_sha256, sender, sender_check, "
+            "received_at, ingested_at, ingested_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (version_id, la_code, file_name, source, container_sha256, sender, check, received_at, now, by),
+        )
 
     def record_quarantine(
         self, sha256: str, data: bytes, file_name: str, source: str, reason: str, sender: str | None,
@@ -316,7 +487,10 @@ class Register:
         self, la_code: str, decision: str, note: str, by: str | None = None, version_no: int | None = None,
         allow_errors: bool = False, now: str | None = None,
     ) -> Decision:
-        """Record the coordinator's accept or reject of an LA's version (its latest by default)."""
+        """Record the coordinator's accept or reject of an LA's version (by default the one it means:
+        its latest, or an earlier one it sent again), chained into the audit log. Accepting a version
+        held for an unknown sender confirms it, and its sender becomes known for the LA.
+        AlreadyDecided (nothing recorded) when the version already stands so."""
         from fgc_collect.reference import find_la
 
         if decision not in ("accept", "reject"):
@@ -328,23 +502,44 @@ class Register:
         code = la.code if la else la_code
         version = self.version(code, version_no)
         if version is None:
-            if version_no is None:
-                raise DecisionError(f"no return from {name} ({code}) is held, so there is nothing to {decision}.")
-            count = len(self.versions(code))
-            raise DecisionError(f"{name} has no version {version_no} (versions held: {count}).")
-        if decision == "accept" and version.validation == "errors" and not allow_errors:
-            rules = sorted({issue.rule for issue in self.issues(version.id) if issue.severity == "error"})
-            raise DecisionError(
-                f"version {version.version_no} of {name} has {version.errors} error{'s' if version.errors != 1 else ''} "
-                f"({', '.join(rules)}), so it cannot be accepted: reject it and ask the council to resend, "
-                "or add --despite-errors if the research team has agreed to use it."
-            )
+            if version_no is not None:
+                count = len(self.versions(code))
+                raise DecisionError(f"{name} has no version {version_no} (versions held: {count}).")
+            waiting = self.standing(code).held
+            if waiting:
+                first = waiting[-1]
+                raise DecisionError(
+                    f"no return from {name} ({code}) counts yet: version {first.version_no} came from {first.sender}, "
+                    f"not a known sender for {name}; to confirm it, {decision} it with --version {first.version_no}."
+                )
+            raise DecisionError(f"no return from {name} ({code}) is held, so there is nothing to {decision}.")
         with self.db.write() as db:
-            db.execute(
-                "INSERT INTO decisions (version_id, la_code, decision, note, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
+            made = [d for d in self.decisions(code) if d.version_id == version.id]
+            if made and made[-1].decision == decision:  # no duplicate entry in the audit log
+                raise AlreadyDecided(
+                    f"version {version.version_no} of {name} is already {decision}ed ({made[-1].decided_at} by "
+                    f"{made[-1].decided_by}); nothing was recorded.", made[-1])
+            if decision == "accept" and version.validation == "errors" and not allow_errors:
+                rules = sorted({issue.rule for issue in self.issues(version.id) if issue.severity == "error"})
+                raise DecisionError(
+                    f"version {version.version_no} of {name} has {version.errors} error{'s' if version.errors != 1 else ''} "
+                    f"({', '.join(rules)}), so it cannot be accepted: reject it and ask the council to resend, "
+                    "or add --despite-errors if the research team has agreed to use it."
+                )
+            decision_id = db.scalar(
+                "INSERT INTO decisions (version_id, la_code, decision, note, decided_by, decided_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (version.id, code, decision, note.strip(), by or current_user(), now or now_iso()),
             )
+            self._chain(db, decision_id)
         return self.decisions(code)[-1]
+
+    def _chain(self, db, decision_id: int) -> None:
+        """Add a decision to the audit log's hash chain (inside the write lock, so the chain has one line)."""
+        previous = db.scalar("SELECT entry_hash FROM decision_chain ORDER BY decision_id DESC LIMIT 1") or storage.CHAIN_START
+        (entry,) = db.query(storage.DECISION_ENTRY_QUERY + " WHERE d.id = ?", (decision_id,))
+        db.execute("INSERT INTO decision_chain (decision_id, previous_hash, entry_hash) VALUES (?, ?, ?)",
+                   (decision_id, previous, storage.decision_hash(entry, previous)))
 
     def _prepare_blobs(self, sha256: str, data: bytes, container_sha256: str | None, container_data: bytes | None) -> None:
         self.blobs.prepare(sha256, data)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fgc_collect.register.records import Decision, Version
+from fgc_collect.register.records import Decision, Receipt, Version
 
 # Kinds whose answers are shown; the rest (names, email addresses, comments) only as "changed".
 SHOWN_KINDS = ("count", "decimal", "choice", "la_code")
@@ -66,7 +66,10 @@ class VersionHistory:
     version: Version
     rules: tuple[str, ...]
     decisions: tuple[Decision, ...]
-    changes: tuple[Change, ...] | None  # None for the first version
+    changes: tuple[Change, ...] | None  # None for the first version (or when a file cannot be read)
+    resent: tuple[tuple[Receipt, bool], ...] = ()  # each time it was sent again, and whether that counts
+    held: bool = False  # emailed from an address not known for the LA, not confirmed
+    problem: str | None = None  # its stored file is missing or was changed: not read
 
     def to_json(self) -> dict:
         v = self.version
@@ -77,49 +80,90 @@ class VersionHistory:
             "warnings": v.warnings, "rules": list(self.rules),
             "changes_from_previous": None if self.changes is None else [c.to_json() for c in self.changes],
             "decisions": [d.to_json() for d in self.decisions],
+            "held": self.held,
+            "sent_again": [{"received_at": r.received_at, "sender": r.sender, "source": r.source, "counted": counted}
+                           for r, counted in self.resent],
+            "problem": self.problem,
         }
 
 
 def la_history(register, la) -> list[VersionHistory]:
+    from fgc_collect.register.senders import counts
+    from fgc_collect.register.store import StoreError
     from fgc_collect.spec import load_spec
 
     spec = load_spec()
     versions = register.versions(la.code)
     decisions = register.decisions(la.code)
     rules = register.rules_by_version()
+    standing = register.standing(la.code)
+    held = {version.id for version in standing.held}
+    receipts = register.receipts(la.code)
     history = []
     previous = None
     for version in versions:
-        current = register.read_version(version)
+        mine = [receipt for receipt in receipts if receipt.version_id == version.id][1:]  # after the first sending
+        problem = None
+        try:
+            current = register.read_version(version)
+        except StoreError as error:  # a missing or changed file: say so, and show the rest
+            current, problem = None, str(error)
         history.append(VersionHistory(
             version,
             tuple(rules.get(version.id, ())),
             tuple(d for d in decisions if d.version_id == version.id),
-            None if previous is None else tuple(changes_between(previous, current, spec)),
+            None if previous is None or current is None else tuple(changes_between(previous, current, spec)),
+            tuple((receipt, counts(receipt.sender_check, receipt.sender, set(standing.known))) for receipt in mine),
+            version.id in held,
+            problem,
         ))
         previous = current
     return history
 
 
-def history_json(la, history: list[VersionHistory], state: str) -> dict:
-    return {"la_code": la.code, "la_name": la.name, "state": state, "versions": [entry.to_json() for entry in history]}
+def history_json(la, history: list[VersionHistory], state) -> dict:
+    """`state`: the LA's status row (fgc_collect.register.status.LaStatus), or its state."""
+    row = None if isinstance(state, str) else state
+    document = {"la_code": la.code, "la_name": la.name, "state": state if row is None else row.state,
+                "versions": [entry.to_json() for entry in history]}
+    if row is not None:
+        document["latest_version"] = row.latest_version
+        document["resent_version"] = row.resent_version
+    return document
 
 
-def format_history(la, history: list[VersionHistory], state: str) -> str:
+def format_history(la, history: list[VersionHistory], state) -> str:
+    """`state`: the LA's status row (fgc_collect.register.status.LaStatus), or its state."""
+    from fgc_collect.register.status import plural
+
+    row = None if isinstance(state, str) else state
     if not history:
         return f"{la.name} ({la.code}): no return received."
-    lines = [f"{la.name} ({la.code}): {len(history)} version{'s' if len(history) != 1 else ''}; state: {state}"]
+    header = f"{la.name} ({la.code}): {plural(len(history), 'version')}; state: {state if row is None else row.state}"
+    if row is not None and row.resent_version is not None:
+        header += f" (the council sent version {row.resent_version} again on {row.last_received}: it is the version it means)"
+    lines = [header]
     for entry in history:
         v = entry.version
         sender = f" from {v.sender}" if v.sender else ""
         lines.append("")
         lines.append(f"Version {v.version_no}: {v.file_name}, received {v.received_at}{sender}")
         lines.append(f"  from {v.source} [{v.sha256[:12]}], ingested {v.ingested_at} by {v.ingested_by}")
-        counts = f" ({v.errors} errors, {v.warnings} warnings)" if v.errors or v.warnings else ""
-        lines.append(f"  validation: {v.validation}{counts}" + (f": {' '.join(entry.rules)}" if entry.rules else ""))
+        if entry.problem:
+            lines.append(f"  STORED FILE DAMAGED: {entry.problem}")
+        if entry.held:
+            lines.append(f"  HELD: {v.sender} is not a known sender for {la.name}; not counted until you confirm it "
+                         f"(fgc-collect accept {la.code} --version {v.version_no} --note ...)")
+        counts = ", ".join(plural(n, word) for n, word in ((v.errors, "error"), (v.warnings, "warning")) if n)
+        lines.append(f"  validation: {v.validation}" + (f" ({counts})" if counts else "")
+                     + (f": {' '.join(entry.rules)}" if entry.rules else ""))
+        for receipt, counted in entry.resent:
+            by = f" from {receipt.sender}" if receipt.sender else ""
+            lines.append(f"  SENT AGAIN {receipt.received_at}{by} ({receipt.source})"
+                         + ("" if counted else f": not a known sender for {la.name}, so not taken as the council's latest word"))
         if entry.changes is not None:
             if entry.changes:
-                lines.append(f"  changed since version {v.version_no - 1} ({len(entry.changes)} item{'s' if len(entry.changes) != 1 else ''}):")
+                lines.append(f"  changed since version {v.version_no - 1} ({plural(len(entry.changes), 'item')}):")
                 lines.extend(f"    {change.line()}" for change in entry.changes)
             else:
                 lines.append(f"  no answer changed since version {v.version_no - 1}")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fgc_collect.register.core import NewVersion, Register, safe_file_name, current_user, now_iso
+from fgc_collect.register.senders import held_note
 from fgc_collect.register.snapshot import snapshot_of
 from fgc_collect.register.unpack import Arrival, unpack_paths
 
@@ -48,6 +49,8 @@ class Outcome:
     errors: int = 0
     warnings: int = 0
     reason: str | None = None
+    held: bool = False  # emailed from an address not known for the LA: awaits the coordinator's confirmation
+    note: str | None = None  # the register's word on it (held; an earlier version sent again)
 
     def line(self) -> str:
         if self.kind == NEW_VERSION:
@@ -55,7 +58,10 @@ class Outcome:
                 f"{count} {word}{'s' if count != 1 else ''}"
                 for count, word in ((self.errors, "error"), (self.warnings, "warning")) if count
             )
-            return f"{self.source}: {self.la_name} ({self.la_code}) version {self.version_no}: {self.validation}" + (f" ({counts})" if counts else "")
+            return (f"{self.source}: {self.la_name} ({self.la_code}) version {self.version_no}: {self.validation}"
+                    + (f" ({counts})" if counts else "") + (f"; {self.note}" if self.note else ""))
+        if self.kind == ALREADY_HELD and self.note:
+            return f"{self.source}: {self.note}"
         if self.kind == ALREADY_HELD and self.version_no is None:
             return f"{self.source}: {self.reason}; kept once."
         if self.kind == ALREADY_HELD:
@@ -246,10 +252,33 @@ def _screen(register: Register, arrival: Arrival, first_seen: dict[str, str], by
     first_seen[arrival.sha256] = arrival.source
     held = register.version_with_sha(arrival.sha256)
     if held is not None:
-        return Outcome(arrival.source, ALREADY_HELD, **_held_fields(register, arrival.sha256))
+        return _sent_again(register, held, arrival, by, received_now)
     if arrival.problem is not None:
         return _quarantine(register, arrival, arrival.problem, by, received_now)
     return None
+
+
+def _sent_again(register: Register, held, arrival: Arrival, by: str, received_now: str) -> Outcome:
+    """A version already held, arrived again: a new receipt when it came in a new email or zip (the
+    council may mean an earlier version), else nothing to do."""
+    from fgc_collect.reference import find_la
+    from fgc_collect.register.senders import resent_note
+
+    container = arrival.container
+    receipt = register.record_receipt(
+        held, arrival.name, arrival.source, arrival.sender, arrival.received_at or received_now, by,
+        container.sha256 if container else None, container.data if container else None,
+    )
+    fields = _held_fields(register, arrival.sha256)
+    if receipt is None:
+        return Outcome(arrival.source, ALREADY_HELD, **fields)
+    la = find_la(held.la_code)
+    standing = register.standing(held.la_code)
+    counted = any(r.id == receipt.id for r in standing.counted)
+    numbers = {version.id: version.version_no for version in register.versions(held.la_code)}
+    newest = max((numbers[r.version_id] for r in standing.counted), default=None)
+    note = resent_note(la, held.version_no, newest, not counted, arrival.sender)
+    return Outcome(arrival.source, ALREADY_HELD, **fields, held=not counted, note=note)
 
 
 def _held_fields(register: Register, sha256: str) -> dict:
@@ -377,6 +406,8 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
                 candidate.arrival.source, kind, version.la_code if version else candidate.la.code, candidate.la.name,
                 version.version_no if version else None, version.validation if version else result.status,
                 version.errors if version else 0, version.warnings if version else 0,
+                held=recorded.held,
+                note=held_note(candidate.la, version.version_no, candidate.arrival.sender) if recorded.held else None,
             ))
         pending = sorted(stale + later, key=lambda c: (c.arrival.received_at or received_now, c.order))
     return outcomes

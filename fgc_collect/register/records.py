@@ -66,3 +66,30 @@ class QuarantineEntry:
             "sha256": self.sha256, "file": self.file_name, "source": self.source, "sender": self.sender,
             "received_at": self.received_at, "ingested_at": self.ingested_at, "reason": self.reason,
         }
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One sending of a version: its first arrival, or an earlier version sent again in a new email
+    or zip. The LA's latest receipt that counts says which version it means."""
+
+    id: int
+    version_id: int
+    la_code: str
+    file_name: str
+    source: str
+    container_sha256: str | None
+    sender: str | None
+    sender_check: str | None  # known | unknown (held for the coordinator) | unverified (no contacts) | None (no sender)
+    received_at: str
+    ingested_at: str
+    ingested_by: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One of an LA's contacts, from the research team's contacts file (`--contacts FILE`)."""
+
+    la_code: str
+    name: str | None
+    email: str  # lower case

@@ -19,6 +19,7 @@ processes ingesting at once are serialised at commit time and never number a ver
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -56,11 +57,64 @@ def display_store(store: str | os.PathLike) -> str:
 # --------------------------------------------------------------------------- migrations
 
 # Each step is applied once, in order, in one transaction, and recorded in schema_version.
-# {ID} and {BYTES} are filled in per dialect; statements under a dialect key run only there.
+# {ID} and {BYTES} are filled in per dialect; statements under a dialect key run only there, and
+# functions under "python" (data derived from rows already there) after them, in the same transaction.
 # Never edit a step that has been released: add a new one.
 _APPEND_ONLY_TABLES = ("blobs", "versions", "version_cells", "issues", "quarantine", "decisions")
 
-MIGRATIONS: tuple[dict[str, list[str]], ...] = (
+# Step 3 (integrity). The audit log is a hash chain: each decision's entry hash covers its content,
+# the fingerprint of the file decided on, and the hash of the entry before it, so a decision
+# changed, removed from the middle or slipped in afterwards shows (`Register.verify`).
+CHAIN_START = "0" * 64
+DECISION_ENTRY_QUERY = (
+    "SELECT d.id, d.version_id, v.sha256 AS version_sha256, d.la_code, d.decision, d.note, d.decided_by, "
+    "d.decided_at FROM decisions d LEFT JOIN versions v ON v.id = d.version_id"
+)
+
+
+def decision_hash(entry: dict[str, Any], previous_hash: str) -> str:
+    """The chain hash of one decision (a row of DECISION_ENTRY_QUERY) after `previous_hash`."""
+    content = [entry["id"], entry["version_id"], entry["version_sha256"], entry["la_code"], entry["decision"],
+               entry["note"], entry["decided_by"], entry["decided_at"], previous_hash]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def _chain_existing_decisions(db: Database) -> None:
+    """Migration 3: chain the decisions already in the log, oldest first."""
+    previous = CHAIN_START
+    for entry in db.query(DECISION_ENTRY_QUERY + " ORDER BY d.id"):
+        entry_hash = decision_hash(entry, previous)
+        db.execute("INSERT INTO decision_chain (decision_id, previous_hash, entry_hash) VALUES (?, ?, ?)",
+                   (entry["id"], previous, entry_hash))
+        previous = entry_hash
+
+
+def _append_only(tables: Sequence[str]) -> dict[str, list[str]]:
+    """The triggers that keep `tables` append-only, per dialect (as migration 1 made them)."""
+    return {
+        "sqlite": [
+            f"""CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table}
+                BEGIN SELECT RAISE(ABORT, 'the register is append-only: {table} cannot be {verb}'); END"""
+            for table in tables for action, verb in (("UPDATE", "changed"), ("DELETE", "deleted"))
+        ],
+        "postgresql": [
+            statement
+            for table in tables
+            for statement in (
+                f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                    FOR EACH ROW EXECUTE FUNCTION fgc_append_only()""",
+                f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+                    FOR EACH STATEMENT EXECUTE FUNCTION fgc_append_only()""",
+            )
+        ],
+    }
+
+
+_INTEGRITY_TABLES = ("receipts", "contacts", "decision_chain")
+_integrity_triggers = _append_only(_INTEGRITY_TABLES)
+
+
+MIGRATIONS: tuple[dict[str, list], ...] = (
     {  # 1: the register
         "common": [
             """CREATE TABLE blobs (
@@ -170,7 +224,50 @@ MIGRATIONS: tuple[dict[str, list[str]], ...] = (
             "ALTER TABLE versions ADD COLUMN level TEXT NOT NULL DEFAULT 'aggregate'",
         ],
     },
+    {  # 3: receipts (every sending of a version), the LAs' contacts, the audit log's hash chain
+        "common": [
+            # Each time a version arrived: the first sending, and an earlier version sent again
+            # (in a new email or zip). The latest receipt that counts says which version the LA means.
+            """CREATE TABLE receipts (
+                id {ID},
+                version_id BIGINT NOT NULL REFERENCES versions(id),
+                la_code TEXT NOT NULL,
+                file_name TEXT NOT NULL,
+                source TEXT NOT NULL,
+                container_sha256 TEXT REFERENCES blobs(sha256),
+                sender TEXT,
+                sender_check TEXT CHECK (sender_check IN ('known', 'unknown', 'unverified')),
+                received_at TEXT NOT NULL,
+                ingested_at TEXT NOT NULL,
+                ingested_by TEXT NOT NULL
+            )""",
+            "CREATE INDEX receipts_by_la ON receipts (la_code, id)",
+            """INSERT INTO receipts (version_id, la_code, file_name, source, container_sha256, sender, sender_check,
+                                     received_at, ingested_at, ingested_by)
+               SELECT id, la_code, file_name, source, container_sha256, sender, NULL, received_at, ingested_at, ingested_by
+               FROM versions ORDER BY id""",
+            # The research team's contacts (--contacts FILE): the LAs' known senders, and whom to chase.
+            """CREATE TABLE contacts (
+                id {ID},
+                la_code TEXT NOT NULL,
+                name TEXT,
+                email TEXT NOT NULL,
+                added_at TEXT NOT NULL,
+                added_by TEXT NOT NULL,
+                UNIQUE (la_code, email)
+            )""",
+            """CREATE TABLE decision_chain (
+                decision_id BIGINT PRIMARY KEY REFERENCES decisions(id),
+                previous_hash TEXT NOT NULL,
+                entry_hash TEXT NOT NULL UNIQUE
+            )""",
+        ],
+        "sqlite": _integrity_triggers["sqlite"],
+        "postgresql": _integrity_triggers["postgresql"],
+        "python": [_chain_existing_decisions],
+    },
 )
+
 
 _DIALECT_WORDS = {
     "sqlite": {"ID": "INTEGER PRIMARY KEY AUTOINCREMENT", "BYTES": "BLOB"},
@@ -178,7 +275,7 @@ _DIALECT_WORDS = {
 }
 
 
-def migration_statements(step: dict[str, list[str]], dialect: str) -> list[str]:
+def migration_statements(step: dict[str, list], dialect: str) -> list[str]:
     words = _DIALECT_WORDS[dialect]
     statements = step.get("common", []) + step.get(dialect, [])
     return [re.sub(r"\{(ID|BYTES)\}", lambda m: words[m[1]], statement) for statement in statements]
@@ -350,6 +447,8 @@ def migrate(db: Database, now: str) -> int:
                 continue
             for statement in migration_statements(step, db.dialect):
                 db.execute(statement)
+            for fill in step.get("python", ()):  # data a step derives in Python (same transaction)
+                fill(db)
             db.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (number, now))
     return schema_version(db)
 
@@ -361,10 +460,36 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class BlobMissing(StoreError):
+    """A file the register refers to is not in the blob store."""
+
+    def __init__(self, sha256: str, where: str = "") -> None:
+        super().__init__(f"the register's copy of file {sha256[:12]} is missing{where}.")
+        self.sha256 = sha256
+
+
+class BlobChanged(StoreError):
+    """A stored file no longer matches its SHA-256 fingerprint: changed after it was stored."""
+
+    def __init__(self, sha256: str) -> None:
+        super().__init__(f"the register's copy of file {sha256[:12]} has been changed since it was stored "
+                         "(it no longer matches its SHA-256 fingerprint).")
+        self.sha256 = sha256
+
+
 class _Blobs:
-    """What both blob stores share: a blob handed to a reader as a file."""
+    """What both blob stores share: every read checked against the fingerprint the file is stored
+    under (a file swapped on disk or in the database is never used), and a blob handed to a reader
+    as a file."""
 
     def read(self, db: Database, sha256: str) -> bytes:
+        """The stored bytes, or BlobMissing / BlobChanged."""
+        data = self.read_unchecked(db, sha256)
+        if sha256_bytes(data) != sha256:
+            raise BlobChanged(sha256)
+        return data
+
+    def read_unchecked(self, db: Database, sha256: str) -> bytes:
         raise NotImplementedError
 
     @contextmanager
@@ -408,11 +533,11 @@ class FolderBlobs(_Blobs):
     def record(self, db: Database, sha256: str, data: bytes) -> None:
         """Nothing to add inside the transaction: the file is already in place."""
 
-    def read(self, db: Database, sha256: str) -> bytes:
+    def read_unchecked(self, db: Database, sha256: str) -> bytes:
         try:
             return self.path(sha256).read_bytes()
         except FileNotFoundError:
-            raise StoreError(f"the register's copy of file {sha256[:12]} is missing from {self.root}.") from None
+            raise BlobMissing(sha256, f" from {self.root}") from None
 
     def sweep_temporaries(self) -> None:
         """Remove temporary files a killed process left (old enough not to be in use)."""
@@ -436,10 +561,10 @@ class DatabaseBlobs(_Blobs):
     def record(self, db: Database, sha256: str, data: bytes) -> None:
         db.execute("INSERT INTO blob_data (sha256, data) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING", (sha256, data))
 
-    def read(self, db: Database, sha256: str) -> bytes:
+    def read_unchecked(self, db: Database, sha256: str) -> bytes:
         data = db.scalar("SELECT data FROM blob_data WHERE sha256 = ?", (sha256,))
         if data is None:
-            raise StoreError(f"the register's copy of file {sha256[:12]} is missing.")
+            raise BlobMissing(sha256)
         return bytes(data)
 
     def sweep_temporaries(self) -> None:

@@ -94,7 +94,8 @@ def test_the_chaser_list_is_the_las_not_received_with_errors_or_rejected():
     durham = next(row for row in table if row["la_code"] == DURHAM)
     assert durham == {"la_code": DURHAM, "la_name": "County Durham", "region_name": "North East", "state": "errors",
                       "versions": "1", "last_received": "2025-03-20T09:00:00+00:00",
-                      "outstanding_rules": "FGC002 FGC101", "last_sender": "jo@durham.gov.uk"}
+                      "outstanding_rules": "FGC002 FGC101", "last_sender": "jo@durham.gov.uk",
+                      "contact_name": "", "contact_email": "jo@durham.gov.uk", "outstanding_problems": ""}
     assert next(row for row in table if row["la_code"] == GATESHEAD)["state"] == "rejected"
     bristol = next(row for row in table if row["la_name"] == "Bristol, City of")  # a comma in a name stays one field
     assert bristol["state"] == "not received"
@@ -110,5 +111,5 @@ def test_the_text_table_starts_with_the_counts():
     rows = compute_status(local_authorities(), [version(1, DURHAM, 1, "errors")], [], {1: ["FGC101"]})
     lines = format_status(rows, [], "fgc-store").splitlines()
     assert lines[0] == "Register: fgc-store"
-    assert lines[1] == "153 LAs: 152 not received, 1 errors, 0 warnings, 0 valid, 0 accepted, 0 rejected; 0 files in quarantine."
+    assert lines[1] == "153 LAs: 152 not received, 1 with errors, 0 with warnings, 0 valid, 0 accepted, 0 rejected; 0 files in quarantine."
     assert any(line.startswith("E06000047  County Durham") and "errors" in line and line.endswith("FGC101") for line in lines)

@@ -10,6 +10,7 @@ import pytest
 from fgc_collect.register import Register, StoreError
 from fgc_collect.register import store as storage
 from fgc_collect.register.core import NewVersion
+from fgc_collect.register.records import Contact
 from fgc_collect.model import Issue
 
 
@@ -104,11 +105,16 @@ def test_a_version_validated_against_out_of_date_versions_is_not_stored(store):
     "DELETE FROM versions",
     "DELETE FROM issues",
     "DELETE FROM blobs",
+    "DELETE FROM receipts",
+    "UPDATE decision_chain SET entry_hash = 'forged'",
+    "DELETE FROM decision_chain",
+    "UPDATE contacts SET email = 'x@example.com'",
 ])
 def test_the_register_is_append_only(store, statement):
     with Register.open(store) as register:
         register.record_version(a_version(), set(), "me")
         register.decide("E06000047", "reject", "B3 does not add up", by="coordinator")
+        register.add_contacts([Contact("E06000047", None, "a@durham.gov.uk")])
         with pytest.raises(Exception, match="append-only"):
             with register.db.write() as db:
                 db.execute(statement)
