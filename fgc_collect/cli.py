@@ -18,7 +18,8 @@ from fgc_collect.clikit import EXIT_USAGE, UserError, load_key_file
 
 # Modules that add commands of their own stage (each exposes COMMANDS, a list of click commands,
 # and imports only click at module level).
-STAGE_COMMAND_MODULES: tuple[str, ...] = ("fgc_collect.register.commands", "fgc_collect.publish.commands")
+STAGE_COMMAND_MODULES: tuple[str, ...] = ("fgc_collect.register.commands", "fgc_collect.publish.commands",
+                                            "fgc_collect.register.quarantine")
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fgc-collect")

@@ -86,10 +86,18 @@ def test_a_return_naming_two_las_goes_to_quarantine_until_someone_says_whose_it_
         again = ingest_paths(register, [path], validator=quick_validator)
         assert [o.kind for o in again.outcomes] == [ALREADY_QUARANTINED] and len(register.quarantine()) == 1
 
-        settled = ingest_paths(register, [path], la=find_la(DARLINGTON), validator=quick_validator)
+        settled = ingest_paths(register, [path], la=find_la(DARLINGTON), validator=quick_validator, by="amy")
         assert kinds(settled) == [("Hartlepool template from Darlington.xlsx", NEW_VERSION, DARLINGTON, 1)]
         assert register.versions(HARTLEPOOL) == []
-        assert len(register.quarantine()) == 1  # the record of what happened stays
+        assert register.quarantine() == []  # taken in: no longer outstanding
+        (entry,) = register.quarantine(include_resolved=True)  # the record of what happened stays
+        resolution = entry.resolution
+        assert (resolution.resolution, resolution.la_code, resolution.version_no, resolution.resolved_by) == (
+            "taken", DARLINGTON, 1, "amy")
+
+        later = ingest_paths(register, [path], validator=quick_validator)  # the daily run meets it again
+        assert kinds(later) == [("Hartlepool template from Darlington.xlsx", ALREADY_HELD, DARLINGTON, 1)]
+        assert later.exit_code == 0 and register.quarantine() == []
 
 
 def test_a_file_that_is_not_a_workbook_is_kept_in_quarantine_with_the_readers_reason(store, tmp_path, quick_validator):
