@@ -4,6 +4,10 @@ Each spreadsheet that arrived is read, tied to its LA (the template's metadata, 
 agree), validated against the LA's earlier versions (FGC204) and the other LAs' latest returns
 (FGC201, FGC202), and stored as the LA's next version. The same bytes twice are stored once.
 Whatever cannot be read or tied to one LA goes to the quarantine with the reason: never dropped.
+Kept whole, or by its fingerprint, size and name only when it may hold children's identifiers (a
+child-level file that cannot be pseudonymised, anything that could not be opened). Each file
+stands alone: a fault on one (even fgc-collect's) quarantines it with a reason saying what failed,
+and the rest go on. Taking a quarantined file in (`--la`) resolves its entry.
 
 From a notebook:
 
@@ -14,10 +18,9 @@ From a notebook:
 
 from __future__ import annotations
 
-import io
 import re
 import tempfile
-import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +28,7 @@ from pathlib import Path
 from fgc_collect.register.core import NewVersion, Register, safe_file_name, current_user, now_iso
 from fgc_collect.register.snapshot import snapshot_of
 from fgc_collect.register.quarantine import TAKEN, is_outstanding, record_withheld, resolve
-from fgc_collect.register.unpack import (
-    MAX_ARCHIVE_MEMBERS, MAX_ARCHIVE_TOTAL_BYTES, MAX_FILE_BYTES, Arrival, clean_text, unpack_paths,
-)
+from fgc_collect.register.unpack import MAX_ARCHIVE_MEMBERS, Arrival, clean_text, unpack_paths
 
 NEW_VERSION = "new version"
 ALREADY_HELD = "already held"
@@ -246,40 +247,39 @@ def ingest_paths(
     private = _child_level(unpacked.arrivals)
     with tempfile.TemporaryDirectory(prefix="fgc-ingest-") as scratch:
         for order, arrival in enumerate(unpacked.arrivals):
+            outcome = _screen(register, arrival, first_seen, by)
+            if outcome is not None:
+                report.outcomes.append(outcome)
+                continue
+            ret, found, stored, reason = None, None, None, arrival.problem
             stage = "reading"
-            try:
-                outcome = _screen(register, arrival, first_seen, by)
+            try:  # what the file holds: no register here, so only the file's own faults are caught
+                if reason is None:
+                    ret, reason = _read(arrival, Path(scratch) / str(order), la.code if la is not None else None, key)
+                    if _is_child_return(ret) or (ret is None and arrival.sha256 in private):
+                        private.add(arrival.sha256)
+                        if key is None:
+                            reason = NO_KEY
+                        elif ret is not None:
+                            stage = "pseudonymising"
+                            stored = ret.to_stored_bytes()
+                    elif ret is not None:
+                        stage = "identifying"
+                        found, reason = identify(ret, la)
+                    elif _child_marks(arrival.data):
+                        private.add(arrival.sha256)  # a damaged child-level workbook: its bytes are not kept
+            except Exception as error:  # noqa: BLE001 - one file's fault must not stop the others
+                found, stored, reason = None, None, _fault(arrival, stage, error, arrival.sha256 in private)
+            if stored is not None:
+                outcome, candidate = _child_candidate(register, arrival, order, ret, stored, by)
                 if outcome is not None:
                     report.outcomes.append(outcome)
-                    continue
-                if arrival.problem is not None:
-                    held_back.append((len(report.outcomes), arrival, arrival.problem))
-                    report.outcomes.append(None)
-                    continue
-                ret, problem = _read(arrival, Path(scratch) / str(order), la.code if la is not None else None, key)
-                if _is_child_return(ret) or (ret is None and arrival.sha256 in private):
-                    stage = "pseudonymising"
-                    private.add(arrival.sha256)
-                    outcome, candidate = _child_candidate(register, arrival, order, ret, problem, key)
-                    if outcome is None:
-                        candidates.append(candidate)
-                    elif outcome.kind == REFUSED:
-                        report.outcomes.append(_withhold(register, arrival, outcome.reason, by, received_now))
-                    else:
-                        report.outcomes.append(outcome)
-                    continue
-                if ret is None and _child_marks(arrival.data):
-                    private.add(arrival.sha256)  # a damaged child-level workbook: its bytes are not kept
-                if ret is not None:
-                    stage = "identifying"
-                    found, problem = identify(ret, la)
-                    if found is not None:
-                        candidates.append(_Candidate(order, arrival, ret, found))
-                        continue
-                held_back.append((len(report.outcomes), arrival, problem))
-                report.outcomes.append(None)
-            except Exception as error:  # noqa: BLE001 - one file's fault must not stop the others
-                held_back.append((len(report.outcomes), arrival, _fault(arrival, stage, error, arrival.sha256 in private)))
+                else:
+                    candidates.append(candidate)
+            elif found is not None:
+                candidates.append(_Candidate(order, arrival, ret, found))
+            else:
+                held_back.append((len(report.outcomes), arrival, reason))
                 report.outcomes.append(None)
     # Only now is it known which emails and zips carried a child-level file: those are not kept.
     tainted = {arrival.container.sha256 for arrival in unpacked.arrivals if arrival.container and arrival.sha256 in private}
@@ -387,47 +387,50 @@ def _child_level(arrivals: Sequence[Arrival]) -> set[str]:
 
 
 # The child-level columns' names as a council may write them ("child_id", "Child ID", "family-id").
-_CHILD_MARK = re.compile(rb"(?i)(?:child|family)[\s_\-]?id")
-_CHILD_MARK_UTF16 = re.compile(rb"(?i)(?:c\0h\0i\0l\0d\0|f\0a\0m\0i\0l\0y\0)(?:[\s_\-]\0)?i\0d\0")
+_CHILD_MARK = re.compile(rb"(?:child|family)[\s_\-]?id")  # searched in lower case
+_CHILD_MARK_UTF16 = re.compile(rb"(?:c\0h\0i\0l\0d\0|f\0a\0m\0i\0l\0y\0)(?:[\s_\-]\0)?i\0d\0")
+_PART = b"PK\3\4"  # a zip part's local header
+MARK_SCAN_BYTES = 32 * 1024 * 1024  # unpacked in all, looking for them in one file
+MARK_SCAN_PART_BYTES = 4 * 1024 * 1024  # from the start of each part
 
 
-def _child_marks(data: bytes, depth: int = 0) -> bool:
+def _child_marks(data: bytes, budget: list[int] | None = None, depth: int = 0) -> bool:
     """Whether bytes show a child-level file: the child-level columns' names, as text (CSV, .xls,
-    UTF-16) or inside a zip (.xlsx, .ods, a zip of returns: any CSV in it counts)."""
-    if _CHILD_MARK.search(data) or _CHILD_MARK_UTF16.search(data):
+    UTF-16) or in the parts of a zip (.xlsx, .ods, a zip of returns, where any CSV counts). The
+    parts are found by their own headers, so a damaged zip (its directory cut off) shows them too.
+    Column names come first in every part, so only the start of each is unpacked, within a budget."""
+    lowered = data.lower()
+    if (b"id" in lowered and _CHILD_MARK.search(lowered)) or (b"i\0d" in lowered and _CHILD_MARK_UTF16.search(lowered)):
         return True
-    if depth > 2 or not data.startswith(b"PK"):
-        return False
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        budget = MAX_ARCHIVE_TOTAL_BYTES
-        for info in archive.infolist()[:MAX_ARCHIVE_MEMBERS]:
-            if info.filename.lower().endswith(".csv"):
+    budget = budget if budget is not None else [MARK_SCAN_BYTES]
+    view, at, parts = memoryview(data), data.find(_PART), 0
+    while depth < 3 and at >= 0 and parts < MAX_ARCHIVE_MEMBERS and budget[0] > 0 and len(data) - at >= 30:
+        parts += 1
+        name_end = at + 30 + int.from_bytes(data[at + 26:at + 28], "little")
+        if data[at + 30:name_end].lower().endswith(b".csv"):
+            return True
+        if int.from_bytes(data[at + 8:at + 10], "little") == 8:  # deflated (a stored part was searched with the whole)
+            start = name_end + int.from_bytes(data[at + 28:at + 30], "little")
+            try:
+                part = zlib.decompressobj(-15).decompress(view[start:], min(MARK_SCAN_PART_BYTES, budget[0]))
+            except zlib.error:
+                part = b""
+            budget[0] -= len(part)
+            if part and _child_marks(part, budget, depth + 1):
                 return True
-            with archive.open(info) as stream:
-                part = stream.read(min(MAX_FILE_BYTES, budget))
-            budget -= len(part)
-            if _child_marks(part, depth + 1):
-                return True
-            if budget <= 0:
-                return False
-    except Exception:  # noqa: BLE001 - a zip that cannot be read shows nothing
-        return False
+        at = data.find(_PART, at + 4)
     return False
 
 
-def _child_candidate(register: Register, arrival: Arrival, order: int, ret, problem: str | None, key: bytes | None):
-    """(Outcome, None) for a child-level file refused or already held, else (None, _Candidate)
-    holding its pseudonymised rows."""
+def _child_candidate(register: Register, arrival: Arrival, order: int, ret, stored: bytes, by: str):
+    """(Outcome, None) for a child-level file whose rows are already held, else (None, _Candidate)
+    holding its pseudonymised rows (`stored`: ChildReturn.to_stored_bytes())."""
     import hashlib
 
-    if key is None:
-        return Outcome(arrival.source, REFUSED, reason=NO_KEY), None
-    if ret is None:
-        return Outcome(arrival.source, REFUSED, reason=problem.rstrip(".")), None
-    stored = ret.to_stored_bytes()
     digest = hashlib.sha256(stored).hexdigest()
-    if register.version_with_sha(digest) is not None:
+    held = register.version_with_sha(digest)
+    if held is not None:
+        _settle(register, arrival.sha256, held, by)  # refused once without the key, say
         return Outcome(arrival.source, ALREADY_HELD, **_held_fields(register, digest)), None
     return None, _Candidate(order, arrival, ret, ret.la, stored=stored, stored_sha256=digest)
 

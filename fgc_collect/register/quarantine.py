@@ -66,17 +66,25 @@ def is_outstanding(register, sha256: str) -> bool:
 
 
 def matching(register, text: str) -> list[QuarantineEntry]:
-    """Every entry (resolved or not) the coordinator may mean by `text`: the file's name as sent,
-    where it came from, the start of its fingerprint (SHA-256), or a file on disk with the same bytes."""
+    """Every entry (resolved or not) the coordinator may mean by `text`, most exact first: a file
+    on disk with the same bytes, where it came from, the file's name as sent, the start of its
+    fingerprint (SHA-256)."""
     wanted = text.strip()
     name = Path(wanted.replace("\\", "/")).name
-    prefix = wanted.lower() if len(wanted) >= MIN_PREFIX and all(ch in "0123456789abcdef" for ch in wanted.lower()) else None
+    hexed = wanted.lower()
+    prefix = hexed if len(hexed) >= MIN_PREFIX and all(ch in "0123456789abcdef" for ch in hexed) else None
     on_disk = _fingerprint_of(Path(wanted))
-    return [
-        entry for entry in entries(register, include_resolved=True)
-        if entry.file_name in (wanted, name) or entry.source == wanted or entry.sha256 == on_disk
-        or (prefix is not None and entry.sha256.startswith(prefix))
-    ]
+    held = entries(register, include_resolved=True)
+    for test in (
+        lambda entry: entry.sha256 == on_disk,
+        lambda entry: entry.source == wanted,
+        lambda entry: name in (entry.file_name, entry.source.rsplit(" > ", 1)[-1]),  # a part refused in a zip too
+        lambda entry: prefix is not None and entry.sha256.startswith(prefix),
+    ):
+        found = [entry for entry in held if test(entry)]
+        if found:
+            return found
+    return []
 
 
 def _fingerprint_of(path: Path) -> str | None:
@@ -238,8 +246,8 @@ def drop(ctx: click.Context, file: str, store: str, note: str, by: str | None) -
             return
         (entry,) = open_files.values()
         resolve(register, entry.sha256, DROPPED, note.strip(), by or current_user())
-        (entry,) = [e for e in entries(register, include_resolved=True) if e.sha256 == entry.sha256][:1]
-    click.echo(f"Dropped {entry.file_name} [{entry.sha256[:12]}] from quarantine; {resolution_text(entry.resolution)}.")
+        done = resolutions(register)[entry.sha256]
+    click.echo(f"Dropped {entry.file_name} [{entry.sha256[:12]}] from quarantine; recorded {done.resolved_at} by {done.resolved_by}.")
 
 
 COMMANDS = [quarantine]
