@@ -50,7 +50,7 @@ class IngestError(Exception):
 @dataclass(frozen=True)
 class Outcome:
     source: str
-    kind: str  # new version | already held | quarantined | already in quarantine | skipped | refused
+    kind: str  # new version | already held | quarantined | already in quarantine | skipped | refused | not read | link not followed
     la_code: str | None = None
     la_name: str | None = None
     version_no: int | None = None

@@ -222,7 +222,7 @@ def quarantine(ctx: click.Context, store: str, output_format: str, include_resol
 @click.option("--by", "by", metavar="NAME", help="Who drops it (default: your user name).")
 @click.pass_context
 def drop(ctx: click.Context, file: str, store: str, note: str, by: str | None) -> None:
-    """Resolve a file in quarantine without taking it in (FILE: its name, or the start of its fingerprint)."""
+    """Resolve a file in quarantine without taking it in (FILE: its name, the file, or its fingerprint's start)."""
     from fgc_collect.register.core import current_user
 
     if ctx.get_parameter_source("store") == click.core.ParameterSource.DEFAULT and ctx.obj:

@@ -27,7 +27,7 @@ from functools import cached_property
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 
-from fgc_collect.read.workbook import SPREADSHEET_SUFFIXES, sha256_of
+from fgc_collect.read.workbook import SPREADSHEET_SUFFIXES
 
 EMAIL_SUFFIXES = (".eml", ".msg")
 ARCHIVE_SUFFIXES = (".zip",)
@@ -166,14 +166,24 @@ def _walk(folder: Path, found: Unpacked) -> list[Path]:
 def _unpack_file(path: Path, found: Unpacked) -> None:
     name, where = clean_text(path.name), clean_text(str(path))
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            # Too big to be a return, and not read: only its fingerprint and size are kept.
-            found.arrivals.append(Arrival(name, b"", where, withheld=True, known_sha256=sha256_of(path), known_size=size, problem=(
-                f"{name} is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit for a file; "
-                "it is not a return and was not read.")))
-            return
-        data = path.read_bytes()
+        # Opened without following a link (should one appear since it was listed) and without
+        # waiting on a pipe; only a regular file is read.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as stream:
+            facts = os.fstat(stream.fileno())
+            if not stat.S_ISREG(facts.st_mode):
+                found.refused.append((where, f"{name} is not a file (a device or a pipe, say), so it was not read."))
+                return
+            if facts.st_size > MAX_FILE_BYTES:
+                # Too big to be a return: never read whole, only its fingerprint and size are kept.
+                digest = hashlib.sha256()
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(block)
+                found.arrivals.append(Arrival(name, b"", where, withheld=True, known_sha256=digest.hexdigest(), known_size=facts.st_size, problem=(
+                    f"{name} is {facts.st_size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit for a file; "
+                    "it is not a return and was not read.")))
+                return
+            data = stream.read()
     except OSError as error:
         found.refused.append((where, f"{name} could not be read ({error.strerror or error})."))
         return

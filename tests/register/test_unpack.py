@@ -285,3 +285,15 @@ def test_a_name_with_bytes_that_are_not_text_can_still_be_recorded(tmp_path):
 
     assert arrival.name == "Durham \ufffd return.xlsx"
     assert arrival.source.encode("utf-8")  # storable and printable: no lone surrogate left
+
+
+def test_a_pipe_given_by_name_is_refused_without_waiting(tmp_path):
+    import os
+
+    pipe = tmp_path / "Durham.xlsx"
+    os.mkfifo(pipe)  # reading it would wait for a writer forever
+
+    unpacked = unpack_paths([pipe])
+
+    assert unpacked.arrivals == []
+    assert unpacked.refused == [(str(pipe), "Durham.xlsx is not a file (a device or a pipe, say), so it was not read.")]
