@@ -319,11 +319,12 @@ def _uncontained(arrival: Arrival, tainted: set[str]) -> Arrival:
 
 
 def _fault(arrival: Arrival, stage: str, error: Exception, private: bool) -> str:
-    """The quarantine reason for a file fgc-collect failed on: what failed, never the file's text
-    for a child-level file (an error's message may quote a value)."""
+    """The quarantine reason for a file fgc-collect failed on: the error and where, without what
+    it quotes (a cell's text, say), and for a child-level file its type only."""
     detail = type(error).__name__
-    if not private and str(error):
-        detail += ": " + clean_text(" ".join(str(error).split()))[:200]
+    message = re.sub(r"(?<![^\W\d_])(['\"])[^'\"]*\1(?![^\W\d_])", "…", " ".join(str(error).split()))
+    if not private and message:
+        detail += ": " + clean_text(message)[:200]
     return (f"{Path(arrival.name).name} could not be taken in: fgc-collect failed while {stage} it ({detail}); "
             "please report this with the file's fingerprint.")
 

@@ -240,7 +240,7 @@ def test_a_fault_on_one_file_quarantines_it_with_what_failed_and_the_others_go_o
 
     def tripping_read(path, *args, **kwargs):
         if "Darlington" in path.name:
-            raise RuntimeError("the reader tripped on sheet C")
+            raise RuntimeError("the reader tripped on sheet C at 'Jo Bloggs, 12 Elm Road'")
         return real_read(path, *args, **kwargs)
 
     def tripping_validator(rets, held=()):
@@ -261,7 +261,7 @@ def test_a_fault_on_one_file_quarantines_it_with_what_failed_and_the_others_go_o
         reasons = {entry.file_name: entry.reason for entry in register.quarantine()}
         assert reasons == {
             "Darlington return.xlsx": "Darlington return.xlsx could not be taken in: fgc-collect failed while reading it "
-                                      "(RuntimeError: the reader tripped on sheet C); please report this with the file's fingerprint.",
+                                      "(RuntimeError: the reader tripped on sheet C at …); please report this with the file's fingerprint.",
             "Gateshead return.xlsx": "Gateshead return.xlsx could not be taken in: fgc-collect failed while validating it "
                                      "(ValueError: a rule tripped); please report this with the file's fingerprint.",
         }
