@@ -459,7 +459,7 @@ def _known(register: Register, arrival: Arrival, reason: str, added: bool) -> st
     """The reason, and for a file met before that was resolved since, how it was."""
     from fgc_collect.register.quarantine import resolution_text, resolutions
 
-    resolution = None if added else resolutions(register).get(arrival.sha256)
+    resolution = None if added else resolutions(register, arrival.sha256).get(arrival.sha256)
     return reason if resolution is None else f"{reason} (since {resolution_text(resolution)})"
 
 

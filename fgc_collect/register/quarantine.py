@@ -44,11 +44,14 @@ def entries(register, include_resolved: bool = False) -> list[QuarantineEntry]:
     return found
 
 
-def resolutions(register) -> dict[str, Resolution]:
-    """SHA-256 -> how that quarantined file was resolved (the first resolution recorded)."""
+def resolutions(register, sha256: str | None = None) -> dict[str, Resolution]:
+    """SHA-256 -> how that quarantined file was resolved (the first resolution recorded); for one
+    file only with `sha256`."""
     rows = register.db.query(
         "SELECT r.sha256, r.resolution, r.note, r.resolved_by, r.resolved_at, v.la_code, v.version_no "
-        "FROM quarantine_resolutions r LEFT JOIN versions v ON v.id = r.version_id ORDER BY r.id"
+        "FROM quarantine_resolutions r LEFT JOIN versions v ON v.id = r.version_id"
+        + (" WHERE r.sha256 = ?" if sha256 is not None else "") + " ORDER BY r.id",
+        (sha256,) if sha256 is not None else (),
     )
     found: dict[str, Resolution] = {}
     for row in rows:
@@ -62,7 +65,7 @@ def is_outstanding(register, sha256: str) -> bool:
         "SELECT 1 FROM quarantine WHERE sha256 = ? UNION ALL SELECT 1 FROM withheld_files WHERE sha256 = ?",
         (sha256, sha256),
     )
-    return held is not None and sha256 not in resolutions(register)
+    return held is not None and not resolutions(register, sha256)
 
 
 def matching(register, text: str) -> list[QuarantineEntry]:
@@ -246,7 +249,7 @@ def drop(ctx: click.Context, file: str, store: str, note: str, by: str | None) -
             return
         (entry,) = open_files.values()
         resolve(register, entry.sha256, DROPPED, note.strip(), by or current_user())
-        done = resolutions(register)[entry.sha256]
+        done = resolutions(register, entry.sha256)[entry.sha256]
     click.echo(f"Dropped {entry.file_name} [{entry.sha256[:12]}] from quarantine; recorded {done.resolved_at} by {done.resolved_by}.")
 
 
