@@ -20,7 +20,7 @@ from fgc_collect.survey_cli import survey_option
 # Modules that add commands of their own stage (each exposes COMMANDS, a list of click commands,
 # and imports only click at module level).
 STAGE_COMMAND_MODULES: tuple[str, ...] = ("fgc_collect.register.commands", "fgc_collect.publish.commands",
-                                          "fgc_collect.survey_cli")
+                                          "fgc_collect.register.quarantine", "fgc_collect.survey_cli")
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fgc-collect")

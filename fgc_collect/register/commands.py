@@ -65,9 +65,11 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
 
     Each spreadsheet is tied to its LA, validated and stored as the LA's next version; the same
     file twice is stored once. What cannot be read or tied to an LA is kept in quarantine with
-    the reason (exit code 2). A child-level return (one row per child) is stored as its
+    the reason (exit code 2; files already in quarantine are listed but no new failure): see
+    fgc-collect quarantine. A child-level return (one row per child) is stored as its
     pseudonymised rows, never as the file: it needs --key-file, and without it (or when it cannot
-    be read) it is refused and nothing of it is kept (exit code 2)."""
+    be read) it is refused and only its fingerprint, size and name are kept (exit code 2).
+    Symbolic links are never followed."""
     from fgc_collect.register.ingest import IngestError, format_ingest, ingest_paths
     from fgc_collect.register import StoreError
 
@@ -83,18 +85,15 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
     finally:
         register.close()
     click.echo(format_ingest(report))
-    quarantined = len([o for o in report.outcomes if o.kind in ("quarantined", "already in quarantine")])
-    if quarantined:
-        click.echo(
-            f"fgc-collect: {quarantined} file{'s' if quarantined != 1 else ''} could not be read as a return or tied to one LA; "
-            "kept in quarantine (see fgc-collect status).", err=True,
-        )
-    refused = len([o for o in report.outcomes if o.kind == "refused"])
-    if refused:
-        click.echo(
-            f"fgc-collect: {refused} child-level file{'s' if refused != 1 else ''} refused; nothing of "
-            f"{'them' if refused != 1 else 'it'} was stored.", err=True,
-        )
+    for kind, sentence in (
+        ("quarantined", "could not be read as a return or tied to one LA; kept in quarantine (see fgc-collect quarantine)"),
+        ("refused", "refused; only {their} fingerprint{s}, size{s} and name{s} were kept (see fgc-collect quarantine)"),
+        ("not read", "could not be read; nothing of {them} was recorded"),
+    ):
+        count = len(report.of_kind(kind))
+        if count:
+            words = {"s": "s" if count != 1 else "", "their": "their" if count != 1 else "its", "them": "them" if count != 1 else "it"}
+            click.echo(f"fgc-collect: {count} file{words['s']} " + sentence.format(**words) + ".", err=True)
     held = len([o for o in report.outcomes if o.held])
     if held:
         click.echo(

@@ -189,11 +189,11 @@ class Register:
             params = (la_code,)
         return [Decision(**row) for row in self.db.query(sql + " ORDER BY d.id", params)]
 
-    def quarantine(self) -> list[QuarantineEntry]:
-        rows = self.db.query(
-            "SELECT sha256, file_name, source, sender, received_at, ingested_at, reason FROM quarantine ORDER BY id"
-        )
-        return [QuarantineEntry(**row) for row in rows]
+    def quarantine(self, include_resolved: bool = False) -> list[QuarantineEntry]:
+        """The files in quarantine not yet taken in or dropped (all of them with include_resolved)."""
+        from fgc_collect.register.quarantine import entries
+
+        return entries(self, include_resolved)
 
     def is_quarantined(self, sha256: str, reason: str) -> bool:
         return self.db.scalar("SELECT 1 FROM quarantine WHERE sha256 = ? AND reason = ?", (sha256, reason)) is not None
@@ -572,11 +572,21 @@ def _stored_value(issue) -> str | None:
     return json.dumps(issue.value, default=str)
 
 
-def safe_file_name(name: str) -> str:
-    """A file name that is safe to create in a temporary folder (no folders, no control characters)."""
+MAX_NAME_BYTES = 255  # what file systems accept for one name (ext4, APFS, NTFS: 255 bytes or more)
+
+
+def safe_file_name(name: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A file name that is safe to create in a temporary folder (no folders, no control characters),
+    at most `max_bytes` in UTF-8 and keeping its extension (the readers go by it)."""
     base = Path(name.replace("\\", "/")).name
-    cleaned = "".join(ch if ch.isprintable() and ch not in '<>:"|?*' else "_" for ch in base).strip(" .")
-    return cleaned[:150] or "file"
+    cleaned = "".join(ch if ch.isprintable() and ch not in '<>:"|?*' else "_" for ch in base).strip(" .") or "file"
+    suffix = Path(cleaned).suffix
+    if len(suffix.encode("utf-8")) > 16:  # not an extension a reader knows: cut it like the rest
+        suffix = ""
+    stem = cleaned[: len(cleaned) - len(suffix)] if suffix else cleaned
+    budget = max_bytes - len(suffix.encode("utf-8"))
+    stem = stem.encode("utf-8")[:budget].decode("utf-8", errors="ignore").rstrip(" .") or "file"
+    return stem + suffix
 
 
 # A crash-test hook: FGC_COLLECT_FAILPOINT=name kills this process at that point (SIGKILL), so the

@@ -4,6 +4,10 @@ Each spreadsheet that arrived is read, tied to its LA (the template's metadata, 
 agree), validated against the LA's earlier versions (FGC204) and the other LAs' latest returns
 (FGC201, FGC202), and stored as the LA's next version. The same bytes twice are stored once.
 Whatever cannot be read or tied to one LA goes to the quarantine with the reason: never dropped.
+Kept whole, or by its fingerprint, size and name only when it may hold children's identifiers (a
+child-level file that cannot be pseudonymised, anything that could not be opened). Each file
+stands alone: a fault on one (even fgc-collect's) quarantines it with a reason saying what failed,
+and the rest go on. Taking a quarantined file in (`--la`) resolves its entry.
 
 From a notebook:
 
@@ -14,7 +18,9 @@ From a notebook:
 
 from __future__ import annotations
 
+import re
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,14 +28,18 @@ from pathlib import Path
 from fgc_collect.register.core import NewVersion, Register, safe_file_name, current_user, now_iso
 from fgc_collect.register.senders import held_note
 from fgc_collect.register.snapshot import snapshot_of
-from fgc_collect.register.unpack import Arrival, unpack_paths
+from fgc_collect.register.quarantine import TAKEN, is_outstanding, record_withheld, resolve
+from fgc_collect.register.unpack import MAX_ARCHIVE_MEMBERS, Arrival, clean_text, unpack_paths
 
 NEW_VERSION = "new version"
 ALREADY_HELD = "already held"
 QUARANTINED = "quarantined"
 ALREADY_QUARANTINED = "already in quarantine"
 SKIPPED = "skipped"
-REFUSED = "refused"  # a child-level file that cannot be pseudonymised: nothing of it is stored
+REFUSED = "refused"  # may hold children's identifiers and cannot be taken in: only its fingerprint is kept
+UNREAD = "not read"  # could not be read from disk (or is a link given by name): nothing recorded
+LINK = "link not followed"  # a symbolic link in a folder
+WITHHELD = "its contents were not stored, only its fingerprint, size and name (it may hold children's identifiers)"
 NO_KEY = "child-level file: give --key-file to pseudonymise it"
 MAX_REVALIDATIONS = 5  # another process kept adding versions for the same LA: record anyway
 
@@ -41,7 +51,7 @@ class IngestError(Exception):
 @dataclass(frozen=True)
 class Outcome:
     source: str
-    kind: str  # new version | already held | quarantined | already in quarantine | skipped | refused
+    kind: str  # new version | already held | quarantined | already in quarantine | skipped | refused | not read | link not followed
     la_code: str | None = None
     la_name: str | None = None
     version_no: int | None = None
@@ -69,9 +79,13 @@ class Outcome:
         if self.kind == QUARANTINED:
             return f"{self.source}: QUARANTINED: {self.reason}"
         if self.kind == REFUSED:
-            return f"{self.source}: REFUSED: {self.reason}; nothing of it was stored."
+            return f"{self.source}: REFUSED: {self.reason.rstrip('.')}; {WITHHELD}."
         if self.kind == ALREADY_QUARANTINED:
             return f"{self.source}: already in quarantine: {self.reason}"
+        if self.kind == UNREAD:
+            return f"{self.source}: NOT READ: {self.reason}"
+        if self.kind == LINK:
+            return f"{self.source}: a symbolic link, not followed (fgc-collect never follows links)."
         return f"{self.source}: skipped ({self.reason})."
 
 
@@ -85,9 +99,15 @@ class IngestReport:
         return [outcome for outcome in self.outcomes if outcome.kind == kind]
 
     @property
+    def new(self) -> bool:
+        """Whether anything arrived that was not met before (a new version, or a new problem)."""
+        return any(self.of_kind(kind) for kind in (NEW_VERSION, QUARANTINED, REFUSED, UNREAD))
+
+    @property
     def exit_code(self) -> int:
-        """2 when a file could not be read as a return (it is in quarantine, or refused), as for validate."""
-        return 2 if self.of_kind(QUARANTINED) or self.of_kind(ALREADY_QUARANTINED) or self.of_kind(REFUSED) else 0
+        """2 when a file newly could not be read as a return (quarantined, refused, not read), as for
+        validate; a file already in quarantine is no new failure (a daily `ingest inbox/` exits 0)."""
+        return 2 if self.of_kind(QUARANTINED) or self.of_kind(REFUSED) or self.of_kind(UNREAD) else 0
 
 
 def format_ingest(report: IngestReport) -> str:
@@ -95,16 +115,20 @@ def format_ingest(report: IngestReport) -> str:
     if report.ignored:
         lines.append(f"Ignored {len(report.ignored)} file{'s' if len(report.ignored) != 1 else ''} in folders that are neither spreadsheets nor emails: "
                      + ", ".join(Path(name).name for name in report.ignored[:5]) + (" ..." if len(report.ignored) > 5 else ""))
-    counts = {kind: len(report.of_kind(kind)) for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, SKIPPED, REFUSED)}
-    files = sum(counts[kind] for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, REFUSED))
+    counts = {kind: len(report.of_kind(kind)) for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, SKIPPED, REFUSED, UNREAD, LINK)}
+    files = sum(counts[kind] for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, REFUSED, UNREAD))
     lines.append(
         f"{files} file{'s' if files != 1 else ''} into {report.store}: {counts[NEW_VERSION]} new version{'s' if counts[NEW_VERSION] != 1 else ''}, "
         f"{counts[ALREADY_HELD]} already held, {counts[QUARANTINED]} quarantined"
         + (f" ({counts[ALREADY_QUARANTINED]} more already in quarantine)" if counts[ALREADY_QUARANTINED] else "")
         + (f", {counts[REFUSED]} refused" if counts[REFUSED] else "")
+        + (f", {counts[UNREAD]} not read" if counts[UNREAD] else "")
         + (f"; {counts[SKIPPED]} email part{'s' if counts[SKIPPED] != 1 else ''} skipped (images in the text, signatures)"
-           if counts[SKIPPED] else "") + "."
+           if counts[SKIPPED] else "")
+        + (f"; {counts[LINK]} symbolic link{'s' if counts[LINK] != 1 else ''} not followed" if counts[LINK] else "") + "."
     )
+    if not report.new:
+        lines.append("Nothing new was found: every file was already held or already in quarantine.")
     return "\n".join(lines)
 
 
@@ -201,60 +225,98 @@ def ingest_paths(
     key: the research team's pseudonymisation key (fgc_collect.child.load_key). A child-level
     file is stored as its pseudonymised rows (ChildReturn.to_stored_bytes()), never as the file
     (nor the email or zip it came in); without a key, or when it cannot be read, it is refused
-    and nothing of it is stored (not even in quarantine: it holds the council's identifiers)."""
+    and only its fingerprint, size and name are kept (withheld_files): never its bytes.
+
+    Each file stands alone: one that cannot be read, tied to an LA or validated, even because
+    of a fault in fgc-collect, goes to quarantine with the reason and the others go on."""
     paths = [Path(path) for path in paths]
-    missing = [str(path) for path in paths if not path.exists()]
+    missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
         raise IngestError(f"{missing[0]} does not exist" + (f" (nor {len(missing) - 1} more)" if len(missing) > 1 else "") + "; nothing was ingested.")
     by = by or current_user()
     unpacked = unpack_paths(paths)
-    if unpacked.refused:
-        raise IngestError(unpacked.refused[0][1] + " Nothing was ingested.")
     report = IngestReport(store=register.label, ignored=unpacked.ignored)
+    for where, why in unpacked.refused:
+        report.outcomes.append(Outcome(where, UNREAD, reason=why))
+    for where in unpacked.links:
+        report.outcomes.append(Outcome(where, LINK))
     for where, why in unpacked.skipped:
         report.outcomes.append(Outcome(where, SKIPPED, reason=why))
-    if not unpacked.arrivals and not unpacked.skipped:
-        raise IngestError("no spreadsheets or emails were found in " + ", ".join(map(str, paths)) + "; nothing was ingested.")
+    if not unpacked.arrivals and not unpacked.skipped and not unpacked.refused:
+        raise IngestError("no spreadsheets or emails were found in " + ", ".join(map(str, paths)) + "; nothing was ingested."
+                          + (" (Symbolic links are never followed.)" if unpacked.links else ""))
 
     received_now = now_iso()
     candidates: list[_Candidate] = []
-    first_seen: dict[str, str] = {}
-    arrivals, child_shas = _without_child_containers(unpacked.arrivals)
+    held_back: list[tuple[int, Arrival, str]] = []  # (place in report.outcomes, arrival, reason): quarantined below
+    sent_again: list[tuple[int, Arrival, object]] = []  # (place, arrival, the version held): a receipt below
+    first_seen: dict[tuple, str] = {}
+    private = _child_level(unpacked.arrivals)
     with tempfile.TemporaryDirectory(prefix="fgc-ingest-") as scratch:
-        for order, arrival in enumerate(arrivals):
-            outcome = _screen(register, arrival, first_seen, by, received_now)
+        for order, arrival in enumerate(unpacked.arrivals):
+            outcome = _screen(register, arrival, first_seen)
             if outcome is not None:
                 report.outcomes.append(outcome)
                 continue
-            ret, problem = _read(arrival, Path(scratch) / str(order), la.code if la is not None else None, key)
-            if _is_child_return(ret) or (ret is None and arrival.sha256 in child_shas):
-                outcome, candidate = _child_candidate(register, arrival, order, ret, problem, key)
+            held = register.version_with_sha(arrival.sha256)
+            if held is not None:  # a version already held: its receipt once the emails and zips to keep are known
+                _settle(register, arrival.sha256, held, by)  # taken earlier, but its quarantine entry was left open
+                sent_again.append((len(report.outcomes), arrival, held))
+                report.outcomes.append(None)
+                continue
+            ret, found, stored, reason = None, None, None, arrival.problem
+            stage = "reading"
+            try:  # what the file holds: no register here, so only the file's own faults are caught
+                if reason is None:
+                    ret, reason = _read(arrival, Path(scratch) / str(order), la.code if la is not None else None, key)
+                    if _is_child_return(ret) or (ret is None and arrival.sha256 in private):
+                        private.add(arrival.sha256)
+                        if key is None:
+                            reason = NO_KEY
+                        elif ret is not None:
+                            stage = "pseudonymising"
+                            stored = ret.to_stored_bytes()
+                    elif ret is not None:
+                        stage = "identifying"
+                        found, reason = identify(ret, la)
+                    elif _child_marks(arrival.data):
+                        private.add(arrival.sha256)  # a damaged child-level workbook: its bytes are not kept
+            except Exception as error:  # noqa: BLE001 - one file's fault must not stop the others
+                found, stored, reason = None, None, _fault(arrival, stage, error, arrival.sha256 in private)
+            if stored is not None:
+                outcome, candidate = _child_candidate(register, arrival, order, ret, stored, by)
                 if outcome is not None:
                     report.outcomes.append(outcome)
                 else:
                     candidates.append(candidate)
-                continue
-            if ret is not None:
-                found, problem = identify(ret, la)
-                if found is not None:
-                    candidates.append(_Candidate(order, arrival, ret, found))
-                    continue
-            report.outcomes.append(_quarantine(register, arrival, problem, by, received_now))
-    report.outcomes.extend(_store_versions(register, candidates, validator, by, peers, received_now))
+            elif found is not None:
+                candidates.append(_Candidate(order, arrival, ret, found))
+            else:
+                held_back.append((len(report.outcomes), arrival, reason))
+                report.outcomes.append(None)
+    # Only now is it known which emails and zips carried a child-level file: those are not kept.
+    tainted = {arrival.container.sha256 for arrival in unpacked.arrivals if arrival.container and arrival.sha256 in private}
+    for place, arrival, reason in held_back:
+        arrival = _uncontained(arrival, tainted)
+        if arrival.withheld or arrival.sha256 in private:
+            report.outcomes[place] = _withhold(register, arrival, reason, by, received_now)
+        else:
+            report.outcomes[place] = _quarantine(register, arrival, reason, by, received_now)
+    for place, arrival, held in sent_again:
+        report.outcomes[place] = _sent_again(register, held, _uncontained(arrival, tainted), by, received_now)
+    for candidate in candidates:
+        candidate.arrival = _uncontained(candidate.arrival, tainted)
+    report.outcomes.extend(_store_versions(register, candidates, validator, by, peers, received_now, private))
     return report
 
 
-def _screen(register: Register, arrival: Arrival, first_seen: dict[str, str], by: str, received_now: str) -> Outcome | None:
-    """The outcome for an arrival that needs no reading (a duplicate, a known non-return), else None."""
-    if arrival.sha256 in first_seen:
-        return Outcome(arrival.source, ALREADY_HELD, reason=f"the same file as {first_seen[arrival.sha256]}",
+def _screen(register: Register, arrival: Arrival, first_seen: dict[tuple, str]) -> Outcome | None:
+    """The outcome for an arrival that is a duplicate within this ingest, else None."""
+    seen = (arrival.sha256, arrival.problem)  # the parts refused unread in one zip share its bytes, not their reason
+    if seen in first_seen:
+        return Outcome(arrival.source, ALREADY_HELD, reason=f"the same file as {first_seen[seen]}",
                        **_held_fields(register, arrival.sha256))
-    first_seen[arrival.sha256] = arrival.source
-    held = register.version_with_sha(arrival.sha256)
-    if held is not None:
-        return _sent_again(register, held, arrival, by, received_now)
-    if arrival.problem is not None:
-        return _quarantine(register, arrival, arrival.problem, by, received_now)
+    first_seen[seen] = arrival.source
     return None
 
 
@@ -279,6 +341,26 @@ def _sent_again(register: Register, held, arrival: Arrival, by: str, received_no
     newest = max((numbers[r.version_id] for r in standing.counted), default=None)
     note = resent_note(la, held.version_no, newest, not counted, arrival.sender)
     return Outcome(arrival.source, ALREADY_HELD, **fields, held=not counted, note=note)
+
+
+def _uncontained(arrival: Arrival, tainted: set[str]) -> Arrival:
+    """The arrival without its email or zip when that carried a child-level file (never stored)."""
+    from dataclasses import replace
+
+    if arrival.container is not None and arrival.container.sha256 in tainted:
+        return replace(arrival, container=None)
+    return arrival
+
+
+def _fault(arrival: Arrival, stage: str, error: Exception, private: bool) -> str:
+    """The quarantine reason for a file fgc-collect failed on: the error and where, without what
+    it quotes (a cell's text, say), and for a child-level file its type only."""
+    detail = type(error).__name__
+    message = re.sub(r"(?<![^\W\d_])(['\"])[^'\"]*\1(?![^\W\d_])", "…", " ".join(str(error).split()))
+    if not private and message:
+        detail += ": " + clean_text(message)[:200]
+    return (f"{Path(arrival.name).name} could not be taken in: fgc-collect failed while {stage} it ({detail}); "
+            "please report this with the file's fingerprint.")
 
 
 def _held_fields(register: Register, sha256: str) -> dict:
@@ -329,36 +411,67 @@ def _is_child_return(ret) -> bool:
     return isinstance(ret, ChildReturn)
 
 
-def _without_child_containers(arrivals: Sequence[Arrival]) -> tuple[list[Arrival], set[str]]:
-    """The arrivals, those carried in an email or zip that also carries a child-level file without
-    that container (it holds the raw identifiers, so it is never stored); and the SHA-256 of the
-    arrivals that may be child-level."""
-    from dataclasses import replace
-
-    child_shas = {arrival.sha256 for arrival in arrivals if _looks_child(arrival)}
-    tainted = {arrival.container.sha256 for arrival in arrivals if arrival.container and arrival.sha256 in child_shas}
-    kept = [replace(arrival, container=None) if arrival.container and arrival.container.sha256 in tainted else arrival
-            for arrival in arrivals]
-    return kept, child_shas
+def _child_level(arrivals: Sequence[Arrival]) -> set[str]:
+    """The SHA-256 of the arrivals that are, or may be, child-level files: their bytes are never
+    stored, nor the email or zip they came in. Besides child-level returns: whatever could not be
+    opened (nobody has seen inside it), and a refused file showing the child-level columns."""
+    return {
+        arrival.sha256 for arrival in arrivals
+        if arrival.withheld or _looks_child(arrival) or (arrival.problem is not None and _child_marks(arrival.data))
+    }
 
 
-def _child_candidate(register: Register, arrival: Arrival, order: int, ret, problem: str | None, key: bytes | None):
-    """(Outcome, None) for a child-level file refused or already held, else (None, _Candidate)
-    holding its pseudonymised rows."""
+# The child-level columns' names as a council may write them ("child_id", "Child ID", "family-id").
+_CHILD_MARK = re.compile(rb"(?:child|family)[\s_\-]?id")  # searched in lower case
+_CHILD_MARK_UTF16 = re.compile(rb"(?:c\0h\0i\0l\0d\0|f\0a\0m\0i\0l\0y\0)(?:[\s_\-]\0)?i\0d\0")
+_PART = b"PK\3\4"  # a zip part's local header
+MARK_SCAN_BYTES = 32 * 1024 * 1024  # unpacked in all, looking for them in one file
+MARK_SCAN_PART_BYTES = 4 * 1024 * 1024  # from the start of each part
+
+
+def _child_marks(data: bytes, budget: list[int] | None = None, depth: int = 0) -> bool:
+    """Whether bytes show a child-level file: the child-level columns' names, as text (CSV, .xls,
+    UTF-16) or in the parts of a zip (.xlsx, .ods, a zip of returns, where any CSV counts). The
+    parts are found by their own headers, so a damaged zip (its directory cut off) shows them too.
+    Column names come first in every part, so only the start of each is unpacked, within a budget."""
+    lowered = data.lower()
+    if (b"id" in lowered and _CHILD_MARK.search(lowered)) or (b"i\0d" in lowered and _CHILD_MARK_UTF16.search(lowered)):
+        return True
+    budget = budget if budget is not None else [MARK_SCAN_BYTES]
+    view, at, parts = memoryview(data), data.find(_PART), 0
+    while depth < 3 and at >= 0 and parts < MAX_ARCHIVE_MEMBERS and budget[0] > 0 and len(data) - at >= 30:
+        parts += 1
+        name_end = at + 30 + int.from_bytes(data[at + 26:at + 28], "little")
+        if data[at + 30:name_end].lower().endswith(b".csv"):
+            return True
+        if int.from_bytes(data[at + 8:at + 10], "little") == 8:  # deflated (a stored part was searched with the whole)
+            start = name_end + int.from_bytes(data[at + 28:at + 30], "little")
+            try:
+                part = zlib.decompressobj(-15).decompress(view[start:], min(MARK_SCAN_PART_BYTES, budget[0]))
+            except zlib.error:
+                part = b""
+            budget[0] -= len(part)
+            if part and _child_marks(part, budget, depth + 1):
+                return True
+        at = data.find(_PART, at + 4)
+    return False
+
+
+def _child_candidate(register: Register, arrival: Arrival, order: int, ret, stored: bytes, by: str):
+    """(Outcome, None) for a child-level file whose rows are already held, else (None, _Candidate)
+    holding its pseudonymised rows (`stored`: ChildReturn.to_stored_bytes())."""
     import hashlib
 
-    if key is None:
-        return Outcome(arrival.source, REFUSED, reason=NO_KEY), None
-    if ret is None:
-        return Outcome(arrival.source, REFUSED, reason=problem.rstrip(".")), None
-    stored = ret.to_stored_bytes()
     digest = hashlib.sha256(stored).hexdigest()
-    if register.version_with_sha(digest) is not None:
+    held = register.version_with_sha(digest)
+    if held is not None:
+        _settle(register, arrival.sha256, held, by)  # refused once without the key, say
         return Outcome(arrival.source, ALREADY_HELD, **_held_fields(register, digest)), None
     return None, _Candidate(order, arrival, ret, ret.la, stored=stored, stored_sha256=digest)
 
 
 def _quarantine(register: Register, arrival: Arrival, reason: str, by: str, received_now: str) -> Outcome:
+    """Keep the file whole in quarantine, with the email or zip it came in."""
     container = arrival.container
     added = register.record_quarantine(
         arrival.sha256, arrival.data, arrival.name, arrival.source, reason, arrival.sender,
@@ -366,12 +479,35 @@ def _quarantine(register: Register, arrival: Arrival, reason: str, by: str, rece
         container_sha256=container.sha256 if container and container.sha256 != arrival.sha256 else None,
         container_data=container.data if container and container.sha256 != arrival.sha256 else None,
     )
-    return Outcome(arrival.source, QUARANTINED if added else ALREADY_QUARANTINED, reason=reason)
+    return Outcome(arrival.source, QUARANTINED if added else ALREADY_QUARANTINED, reason=_known(register, arrival, reason, added))
 
 
-def _store_versions(register, candidates: list[_Candidate], validator, by: str, peers: bool, received_now: str) -> list[Outcome]:
+def _withhold(register: Register, arrival: Arrival, reason: str, by: str, received_now: str) -> Outcome:
+    """Keep only the file's fingerprint, size and name, with the reason: never its bytes."""
+    added = record_withheld(register, arrival.sha256, arrival.size, arrival.name, arrival.source, reason, arrival.sender,
+                            arrival.received_at or received_now, by)
+    return Outcome(arrival.source, REFUSED if added else ALREADY_QUARANTINED, reason=_known(register, arrival, reason, added))
+
+
+def _known(register: Register, arrival: Arrival, reason: str, added: bool) -> str:
+    """The reason, and for a file met before that was resolved since, how it was."""
+    from fgc_collect.register.quarantine import resolution_text, resolutions
+
+    resolution = None if added else resolutions(register, arrival.sha256).get(arrival.sha256)
+    return reason if resolution is None else f"{reason} (since {resolution_text(resolution)})"
+
+
+def _settle(register: Register, sha256: str, version, by: str) -> None:
+    """Resolve a quarantined file that has been taken in as `version`."""
+    if is_outstanding(register, sha256):
+        resolve(register, sha256, TAKEN, f"taken in as version {version.version_no} of {version.la_code}", by, version_id=version.id)
+
+
+def _store_versions(register, candidates: list[_Candidate], validator, by: str, peers: bool, received_now: str,
+                    private: set[str]) -> list[Outcome]:
     """Validate and store in rounds of at most one return per LA, oldest first, so each new
-    version is compared with every version before it (FGC204)."""
+    version is compared with every version before it (FGC204). A return fgc-collect fails on goes
+    to quarantine; the others go on."""
     outcomes: list[Outcome] = []
     pending = sorted(candidates, key=lambda c: (c.arrival.received_at or received_now, c.order))
     cache: dict[str, object] = {}
@@ -381,18 +517,16 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
             (later if candidate.la.code in seen else batch).append(candidate)
             seen.add(candidate.la.code)
         held, against = _held_returns(register, {c.la.code for c in batch}, peers, cache)
-        results = _validator(validator, batch)([c.ret for c in batch], held=held)
+        results, failed = _validate(_validator(validator, batch), batch, held)
+        for candidate, error in failed:
+            outcomes.append(_failed(register, candidate, "validating", error, by, received_now, private))
         stale = []
-        for candidate, result in zip(batch, results):
-            new = NewVersion(
-                la_code=candidate.la.code, sha256=candidate.sha256, data=candidate.data,
-                file_name=candidate.arrival.name, source=candidate.arrival.source, sender=candidate.arrival.sender,
-                received_at=candidate.arrival.received_at or received_now, validation=result.status,
-                issues=result.issues, template_version=candidate.ret.metadata.get("template_version"),
-                container_sha256=candidate.arrival.container.sha256 if candidate.arrival.container else None,
-                container_data=candidate.arrival.container.data if candidate.arrival.container else None,
-                snapshot=snapshot_of(_aggregate_form(candidate.ret)), level=candidate.level,
-            )
+        for candidate, result in results:
+            try:
+                new = _new_version(candidate, result, received_now)
+            except Exception as error:  # noqa: BLE001 - one file's fault must not stop the others
+                outcomes.append(_failed(register, candidate, "storing", error, by, received_now, private))
+                continue
             recorded = register.record_version(new, against.get(candidate.la.code, set()), by)
             if recorded.outcome == "stale" and candidate.revalidations < MAX_REVALIDATIONS:
                 candidate.revalidations += 1
@@ -401,6 +535,8 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
             if recorded.outcome == "stale":  # keep it, compared with the versions it was validated with
                 recorded = register.record_version(new, None, by)
             version = recorded.version
+            if version is not None:
+                _settle(register, candidate.arrival.sha256, version, by)
             kind = NEW_VERSION if recorded.outcome == "stored" else ALREADY_HELD
             outcomes.append(Outcome(
                 candidate.arrival.source, kind, version.la_code if version else candidate.la.code, candidate.la.name,
@@ -411,6 +547,47 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
             ))
         pending = sorted(stale + later, key=lambda c: (c.arrival.received_at or received_now, c.order))
     return outcomes
+
+
+def _validate(validate, batch: list[_Candidate], held: list) -> tuple[list[tuple[_Candidate, object]], list[tuple[_Candidate, Exception]]]:
+    """([(candidate, its result)], [(candidate, the error validating it)]): the round at once, or
+    each return alone when validating the round fails, to find which one it fails on."""
+    try:
+        return list(zip(batch, validate([c.ret for c in batch], held=held))), []
+    except Exception as error:  # noqa: BLE001 - retried one by one below
+        if len(batch) == 1:
+            return [], [(batch[0], error)]
+    results, failed = [], []
+    for candidate in batch:
+        try:
+            (result,) = validate([candidate.ret], held=held)
+            results.append((candidate, result))
+        except Exception as error:  # noqa: BLE001 - this return alone: to quarantine
+            failed.append((candidate, error))
+    return results, failed
+
+
+def _new_version(candidate: _Candidate, result, received_now: str) -> NewVersion:
+    container = candidate.arrival.container
+    return NewVersion(
+        la_code=candidate.la.code, sha256=candidate.sha256, data=candidate.data,
+        file_name=candidate.arrival.name, source=candidate.arrival.source, sender=candidate.arrival.sender,
+        received_at=candidate.arrival.received_at or received_now, validation=result.status,
+        issues=result.issues, template_version=candidate.ret.metadata.get("template_version"),
+        container_sha256=container.sha256 if container else None,
+        container_data=container.data if container else None,
+        snapshot=snapshot_of(_aggregate_form(candidate.ret)), level=candidate.level,
+    )
+
+
+def _failed(register, candidate: _Candidate, stage: str, error: Exception, by: str, received_now: str, private: set[str]) -> Outcome:
+    """A return fgc-collect failed on, to quarantine (by its fingerprint only if child-level)."""
+    arrival = candidate.arrival
+    child = candidate.level == "child" or arrival.sha256 in private
+    reason = _fault(arrival, stage, error, child)
+    if child:
+        return _withhold(register, arrival, reason, by, received_now)
+    return _quarantine(register, arrival, reason, by, received_now)
 
 
 def _validator(validator, batch: list[_Candidate]):

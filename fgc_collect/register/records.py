@@ -51,7 +51,7 @@ class Decision:
 
 @dataclass(frozen=True)
 class QuarantineEntry:
-    """A file kept because it arrived, but not tied to an LA: with the reason."""
+    """A file that arrived but was not taken in as an LA's return: with the reason."""
 
     sha256: str
     file_name: str
@@ -60,11 +60,34 @@ class QuarantineEntry:
     received_at: str
     ingested_at: str
     reason: str
+    kept: bool = True  # False: only its fingerprint, size and name (it may hold children's identifiers)
+    size: int | None = None
+    resolution: Resolution | None = None  # how it left the quarantine, if it has
 
     def to_json(self) -> dict:
         return {
             "sha256": self.sha256, "file": self.file_name, "source": self.source, "sender": self.sender,
             "received_at": self.received_at, "ingested_at": self.ingested_at, "reason": self.reason,
+            "kept": self.kept, "size": self.size,
+            "resolution": self.resolution.to_json() if self.resolution else None,
+        }
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How a quarantined file was resolved: taken in as an LA's version, or dropped with a note."""
+
+    resolution: str  # taken | dropped
+    note: str
+    resolved_by: str
+    resolved_at: str
+    la_code: str | None = None  # taken: the version it became
+    version_no: int | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "resolution": self.resolution, "note": self.note, "by": self.resolved_by, "at": self.resolved_at,
+            "la_code": self.la_code, "version": self.version_no,
         }
 
 

@@ -266,6 +266,52 @@ MIGRATIONS: tuple[dict[str, list], ...] = (
         "postgresql": _integrity_triggers["postgresql"],
         "python": [_chain_existing_decisions],
     },
+    {  # 4: quarantine: files held by their fingerprint only, and how each quarantined file was resolved
+        "common": [
+            # Files refused whose bytes may hold children's identifiers (a child-level file that
+            # cannot be pseudonymised, anything that could not be opened): never stored, only this.
+            """CREATE TABLE withheld_files (
+                id {ID},
+                sha256 TEXT NOT NULL,
+                size BIGINT NOT NULL,
+                file_name TEXT NOT NULL,
+                source TEXT NOT NULL,
+                sender TEXT,
+                received_at TEXT NOT NULL,
+                ingested_at TEXT NOT NULL,
+                ingested_by TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                UNIQUE (sha256, reason)
+            )""",
+            # A quarantined file (by SHA-256, in quarantine or withheld_files) taken in as a version
+            # (`ingest --la`) or dropped by the coordinator with a note: the entry itself stays.
+            """CREATE TABLE quarantine_resolutions (
+                id {ID},
+                sha256 TEXT NOT NULL,
+                resolution TEXT NOT NULL CHECK (resolution IN ('taken', 'dropped')),
+                version_id BIGINT REFERENCES versions(id),
+                note TEXT NOT NULL,
+                resolved_by TEXT NOT NULL,
+                resolved_at TEXT NOT NULL
+            )""",
+            "CREATE INDEX quarantine_resolutions_by_sha ON quarantine_resolutions (sha256)",
+        ],
+        "sqlite": [
+            f"""CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}
+                BEGIN SELECT RAISE(ABORT, 'the register is append-only: {table} cannot be changed'); END"""
+            for table in ("withheld_files", "quarantine_resolutions") for verb in ("UPDATE", "DELETE")
+        ],
+        "postgresql": [
+            statement
+            for table in ("withheld_files", "quarantine_resolutions")
+            for statement in (
+                f"""CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+                    FOR EACH ROW EXECUTE FUNCTION fgc_append_only()""",
+                f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+                    FOR EACH STATEMENT EXECUTE FUNCTION fgc_append_only()""",
+            )
+        ],
+    },
 )
 
 

@@ -4,8 +4,10 @@ each with where it came from: pure functions on bytes, except for reading the pa
 Emails: `.eml` through the standard library's parser (attachments, inline parts, forwarded
 messages attached as message/rfc822); `.msg` (Outlook) through extract-msg, including messages
 embedded in messages. Zips: members are read with limits (count, size, compression ratio,
-nesting) so a zip bomb is refused, not unpacked. Nothing here decides what a spreadsheet is a
-return of; that is ingest's job.
+nesting) so a zip bomb is refused, not unpacked. What could not be opened (a zip bomb, an
+encrypted part, a damaged email) is marked `withheld`: nobody has seen inside it, so it may hold
+children's identifiers, and ingest keeps only its fingerprint. Symbolic links are never followed,
+in folders or in zips. Nothing here decides what a spreadsheet is a return of; that is ingest's job.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ import email.policy
 import email.utils
 import hashlib
 import logging
+import os
+import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from datetime import timezone
@@ -73,10 +78,17 @@ class Arrival:
     received_at: str | None = None  # that email's date (ISO 8601, UTC)
     container: Container | None = None
     problem: str | None = None  # why this is not a return (it goes to quarantine with this reason)
+    withheld: bool = False  # could not be opened: only its fingerprint, size and name may be kept
+    known_sha256: str | None = None  # for a file too big to read: its SHA-256 (data is then empty)
+    known_size: int | None = None
 
     @cached_property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return self.known_sha256 or hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return self.known_size if self.known_size is not None else len(self.data)
 
 
 @dataclass
@@ -84,7 +96,8 @@ class Unpacked:
     arrivals: list[Arrival] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (source, why): inline images, ...
     ignored: list[str] = field(default_factory=list)  # files in folders that are not returns or emails
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (path, why): could not be taken in at all
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (path, why): could not be read at all
+    links: list[str] = field(default_factory=list)  # symbolic links found in folders: never followed
 
 
 @dataclass(frozen=True)
@@ -105,52 +118,93 @@ def _hidden(name: str) -> bool:
     return name.startswith(("~$", ".")) or name in ("Thumbs.db", "desktop.ini")
 
 
+def clean_text(text: str) -> str:
+    """A name as the register can store it: lone surrogates (undecodable bytes in a file or
+    attachment name) become U+FFFD, so no name can stop a file being recorded."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
+
+
 def unpack_paths(paths) -> Unpacked:
     """Every file that arrived in the paths given: folders recursively (spreadsheets, emails and
-    zips; other files are listed as ignored), named files whatever they are."""
+    zips; other files are listed as ignored), named files whatever they are. Symbolic links are
+    never followed: one given is refused, one in a folder is listed in `links`."""
     found = Unpacked()
     for path in map(Path, paths):
-        if path.is_dir():
-            for candidate in sorted(path.rglob("*")):
-                if not candidate.is_file() or _hidden(candidate.name) or "__MACOSX" in candidate.parts:
+        if path.is_symlink():
+            found.refused.append((clean_text(str(path)), f"{clean_text(path.name)} is a symbolic link; fgc-collect never follows "
+                                  "links, so give the file or folder it points to."))
+        elif path.is_dir():
+            for candidate in _walk(path, found):
+                if _hidden(candidate.name) or "__MACOSX" in candidate.parts:
                     continue
                 if candidate.suffix.lower() in HANDLED_SUFFIXES:
                     _unpack_file(candidate, found)
                 else:
-                    found.ignored.append(str(candidate))
+                    found.ignored.append(clean_text(str(candidate)))
         else:
             _unpack_file(path, found)
     return found
 
 
+def _walk(folder: Path, found: Unpacked) -> list[Path]:
+    """The regular files under a folder, in name order, without following any link (a link to
+    a file or folder goes to `found.links`)."""
+    files = []
+    for top, folders, names in os.walk(folder, followlinks=False):
+        for name in sorted(folders + names):
+            path = Path(top) / name
+            if _hidden(name) and name in names:
+                continue
+            if path.is_symlink():
+                found.links.append(clean_text(str(path)))
+            elif name in names and path.is_file():
+                files.append(path)
+        folders[:] = [name for name in folders if not (Path(top) / name).is_symlink()]
+    return sorted(files)
+
+
 def _unpack_file(path: Path, found: Unpacked) -> None:
+    name, where = clean_text(path.name), clean_text(str(path))
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            found.refused.append((str(path), f"{path.name} is {size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit for a file; it is not a return and was not taken in."))
-            return
-        data = path.read_bytes()
+        # Opened without following a link (should one appear since it was listed) and without
+        # waiting on a pipe; only a regular file is read.
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(handle, "rb") as stream:
+            facts = os.fstat(stream.fileno())
+            if not stat.S_ISREG(facts.st_mode):
+                found.refused.append((where, f"{name} is not a file (a device or a pipe, say), so it was not read."))
+                return
+            if facts.st_size > MAX_FILE_BYTES:
+                # Too big to be a return: never read whole, only its fingerprint and size are kept.
+                digest = hashlib.sha256()
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    digest.update(block)
+                found.arrivals.append(Arrival(name, b"", where, withheld=True, known_sha256=digest.hexdigest(), known_size=facts.st_size, problem=(
+                    f"{name} is {facts.st_size // (1024 * 1024)} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit for a file; "
+                    "it is not a return and was not read.")))
+                return
+            data = stream.read()
     except OSError as error:
-        found.refused.append((str(path), f"{path.name} could not be read ({error.strerror or error})."))
+        found.refused.append((where, f"{name} could not be read ({error.strerror or error})."))
         return
     suffix = path.suffix.lower()
     if suffix in EMAIL_SUFFIXES + ARCHIVE_SUFFIXES:
-        container = Container(path.name, data)
+        container = Container(name, data)
         envelope = _Envelope(None, None, container, 0)
-        _unpack_bytes(path.name, data, str(path), envelope, found, content_type=None)
+        _unpack_bytes(name, data, where, envelope, found, content_type=None)
     else:
-        found.arrivals.append(Arrival(path.name, data, str(path)))
+        found.arrivals.append(Arrival(name, data, where))
 
 
 def _unpack_bytes(name: str, data: bytes, source: str, envelope: _Envelope, found: Unpacked, content_type: str | None) -> None:
     """Dispatch one file by what it is: email, zip, spreadsheet, or something else (quarantine)."""
+    name, source = clean_text(name), clean_text(source)
     suffix = suffix_of(name)
     if envelope.depth > MAX_NESTING:
-        found.arrivals.append(_problem(name, data, source, envelope, f"{name} is nested more than {MAX_NESTING} emails or zips deep; it was kept unopened."))
+        found.arrivals.append(_unopened(name, data, source, envelope, f"{name} is nested more than {MAX_NESTING} emails or zips deep; it was not opened."))
         return
     if len(data) > MAX_FILE_BYTES:
-        keep = envelope.container.data if envelope.container else b""
-        found.arrivals.append(_problem(name, keep, source, envelope, f"{name} is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit for a file; the email or zip it came in is kept."))
+        found.arrivals.append(_unopened(name, data, source, envelope, f"{name} is over the {MAX_FILE_BYTES // (1024 * 1024)} MB limit for a file; it was not read."))
         return
     if suffix == ".eml" or content_type == "message/rfc822":
         _unpack_eml(name, data, source, envelope, found)
@@ -161,7 +215,7 @@ def _unpack_bytes(name: str, data: bytes, source: str, envelope: _Envelope, foun
     elif suffix in SPREADSHEET_SUFFIXES:
         found.arrivals.append(Arrival(name, data, source, envelope.sender, envelope.received_at, envelope.container))
     elif name.lower() == "winmail.dat" or content_type in TNEF_TYPES:
-        found.arrivals.append(_problem(name, data, source, envelope, (
+        found.arrivals.append(_unopened(name, data, source, envelope, (
             "winmail.dat is Outlook's rich-text wrapper, not a spreadsheet; ask the council to resend "
             "the return as a normal attachment (plain-text or HTML email).")))
     else:
@@ -171,6 +225,11 @@ def _unpack_bytes(name: str, data: bytes, source: str, envelope: _Envelope, foun
 
 def _problem(name: str, data: bytes, source: str, envelope: _Envelope, why: str) -> Arrival:
     return Arrival(name, data, source, envelope.sender, envelope.received_at, envelope.container, problem=why)
+
+
+def _unopened(name: str, data: bytes, source: str, envelope: _Envelope, why: str) -> Arrival:
+    """Something that could not be opened: `data` is what is fingerprinted, never stored."""
+    return Arrival(name, data, source, envelope.sender, envelope.received_at, envelope.container, problem=why, withheld=True)
 
 
 def _nothing_inside(name: str, data: bytes, source: str, envelope: _Envelope, found: Unpacked, before: int, what: str) -> None:
@@ -246,7 +305,7 @@ def _email_part(part, source: str, envelope: _Envelope, found: Unpacked) -> None
         found.skipped.append((where, "an image in the email's text"))
         return
     if content_type in ENCRYPTED_TYPES:
-        found.arrivals.append(_problem(name, payload, where, envelope, (
+        found.arrivals.append(_unopened(name, payload, where, envelope, (
             "the email is encrypted (S/MIME); save it from Outlook after opening it, or ask the council "
             "to send the return without encryption.")))
         return
@@ -292,20 +351,20 @@ def _unpack_msg(name: str, data: bytes, source: str, envelope: _Envelope, found:
     try:
         import extract_msg
     except ImportError:  # pragma: no cover - extract-msg is a dependency
-        found.arrivals.append(_problem(name, data, source, envelope, "Outlook .msg files need the extract-msg package (pip install extract-msg)."))
+        found.arrivals.append(_unopened(name, data, source, envelope, "Outlook .msg files need the extract-msg package (pip install extract-msg)."))
         return
     logging.getLogger("extract_msg").setLevel(logging.CRITICAL)  # it warns about every odd property
     before = len(found.arrivals)
     try:
         message = extract_msg.openMsg(data, strict=False)
     except Exception:  # noqa: BLE001 - any parser failure is a damaged or foreign file to the user
-        found.arrivals.append(_problem(name, data, source, envelope, f"{name} could not be read as an Outlook message (.msg); it may be damaged."))
+        found.arrivals.append(_unopened(name, data, source, envelope, f"{name} could not be read as an Outlook message (.msg); it may be damaged."))
         return
     try:
         _walk_msg(message, source, envelope, found)
     except Exception:  # noqa: BLE001
         del found.arrivals[before:]
-        found.arrivals.append(_problem(name, data, source, envelope, f"{name} could not be read as an Outlook message (.msg); it may be damaged."))
+        found.arrivals.append(_unopened(name, data, source, envelope, f"{name} could not be read as an Outlook message (.msg); it may be damaged."))
         return
     finally:
         try:
@@ -346,9 +405,9 @@ def _walk_msg(message, source: str, outer: _Envelope, found: Unpacked) -> None:
             _walk_msg(inner, f"{source} > {name}", envelope, found)
             continue
         if kind != AttachmentType.DATA:
-            name = getattr(attachment, "name", None) or "attachment"
+            name = clean_text(getattr(attachment, "name", None) or "attachment")
             keep = envelope.container.data if envelope.container else b""
-            found.arrivals.append(_problem(name, keep, f"{source} > {name}", envelope, f"{name} is an Outlook attachment of a kind that cannot be saved ({kind.name.lower()}); the message it came in is kept."))
+            found.arrivals.append(_unopened(name, keep, f"{source} > {name}", envelope, f"{name} is an Outlook attachment of a kind that cannot be saved ({kind.name.lower()})."))
             continue
         data = attachment.data or b""
         # Some mail programs keep the string's terminating NUL in the stream.
@@ -372,37 +431,41 @@ def _unpack_zip(name: str, data: bytes, source: str, envelope: _Envelope, found:
         archive = zipfile.ZipFile(BytesIO(data))
         members = [info for info in archive.infolist() if not info.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        found.arrivals.append(_problem(name, data, source, envelope, f"{name} is not a readable zip file; it may be damaged."))
+        found.arrivals.append(_unopened(name, data, source, envelope, f"{name} is not a readable zip file; it may be damaged."))
         return
     if len(members) > MAX_ARCHIVE_MEMBERS:
-        found.arrivals.append(_problem(name, data, source, envelope, f"{name} holds {len(members)} files, over the limit of {MAX_ARCHIVE_MEMBERS}; it was kept unopened."))
+        found.arrivals.append(_unopened(name, data, source, envelope, f"{name} holds {len(members)} files, over the limit of {MAX_ARCHIVE_MEMBERS}; it was not opened."))
         return
     declared = sum(info.file_size for info in members)
     if declared > MAX_ARCHIVE_TOTAL_BYTES:
-        found.arrivals.append(_problem(name, data, source, envelope, f"{name} would expand to {declared // (1024 * 1024)} MB, over the limit; it was kept unopened."))
+        found.arrivals.append(_unopened(name, data, source, envelope, f"{name} would expand to {declared // (1024 * 1024)} MB, over the limit; it was not opened."))
         return
     total = 0
     for info in members:
-        member_name = PurePosixPath(info.filename.replace("\\", "/")).name
+        member_name = clean_text(PurePosixPath(info.filename.replace("\\", "/")).name)
         where = f"{source} > {member_name}"
         if "__MACOSX" in info.filename or _hidden(member_name):
             continue
+        # What follows is refused unread; the zip stands for it (its fingerprint is what is kept).
+        if stat.S_ISLNK(info.external_attr >> 16):
+            found.arrivals.append(_problem(name, data, where, inner, f"{member_name} in {name} is a symbolic link; links are never followed, so it was not unpacked."))
+            continue
         if info.flag_bits & 0x1:
-            found.arrivals.append(_problem(name, data, where, inner, f"{member_name} is encrypted inside {name}; ask the council to send it without a zip password."))
+            found.arrivals.append(_unopened(name, data, where, inner, f"{member_name} is encrypted inside {name}; ask the council to send it without a zip password."))
             continue
         if info.file_size > 1024 * 1024 and info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
-            found.arrivals.append(_problem(name, data, where, inner, f"{member_name} in {name} is compressed {info.file_size // info.compress_size} to 1, like a zip bomb; it was not unpacked."))
+            found.arrivals.append(_unopened(name, data, where, inner, f"{member_name} in {name} is compressed {info.file_size // info.compress_size} to 1, like a zip bomb; it was not unpacked."))
             continue
         try:
             with archive.open(info) as stream:
                 # Never trust the sizes a zip declares: read at most one byte past the limit.
                 content = stream.read(MAX_FILE_BYTES + 1)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
-            found.arrivals.append(_problem(name, data, where, inner, f"{member_name} in {name} could not be unpacked; the zip may be damaged."))
+            found.arrivals.append(_unopened(name, data, where, inner, f"{member_name} in {name} could not be unpacked; the zip may be damaged."))
             continue
         total += len(content)
         if len(content) > MAX_FILE_BYTES or total > MAX_ARCHIVE_TOTAL_BYTES:
-            found.arrivals.append(_problem(name, data, where, inner, f"{member_name} in {name} expands past the size limit, like a zip bomb; it was not unpacked."))
+            found.arrivals.append(_unopened(name, data, where, inner, f"{member_name} in {name} expands past the size limit, like a zip bomb; it was not unpacked."))
             break
         _unpack_bytes(member_name, content, where, inner, found, content_type=None)
     _nothing_inside(name, data, source, envelope, found, before, f"{name} holds no files.")

@@ -1,10 +1,11 @@
 """Child-level returns through the register, end to end in subprocesses: `ingest --key-file`,
 `status`, `history`, `accept`, `aggregate --store` (and `aggregate FILE`). No raw identifier may
 reach the store (the SQLite files and the blobs), the published outputs or anything printed; and
-without --key-file a child-level file is refused (exit 2) with nothing of it stored."""
+without --key-file a child-level file is refused (exit 2) with only its fingerprint, size and name kept."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import sqlite3
@@ -142,12 +143,15 @@ def test_without_a_key_a_child_file_is_refused_and_nothing_is_stored(tmp_path):
     result = run("ingest", str(csv_path), "--store", str(store))
     assert result.returncode == 2
     assert "child-level file: give --key-file to pseudonymise it" in result.stdout
-    assert "nothing of it was stored" in result.stdout
+    assert "its contents were not stored, only its fingerprint, size and name" in result.stdout
     assert not leaks((result.stdout + result.stderr).encode())
     assert not (store / "blobs").exists() or not any(p.is_file() for p in (store / "blobs").rglob("*"))
     with sqlite3.connect(store / "register.sqlite3") as db:
         for table in ("blobs", "versions", "quarantine", "issues", "version_cells"):
             assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
+        # Kept so a daily ingest knows it: the file's fingerprint, size, name and the reason.
+        assert db.execute("SELECT sha256, size, file_name FROM withheld_files").fetchall() == [
+            (hashlib.sha256(csv_path.read_bytes()).hexdigest(), csv_path.stat().st_size, "durham.csv")]
     for name, data in all_bytes(store):
         assert not leaks(data), name
 

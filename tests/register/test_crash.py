@@ -86,7 +86,8 @@ def check_register(store: str, sources: dict[str, tuple[str, bytes]]) -> tuple[i
 def complete(store: str, folder: Path) -> None:
     process = driver(store, folder)
     out, err = process.communicate(timeout=300)
-    assert process.returncode == 2, err  # 2: the scan went to quarantine
+    # 2 when the scan goes to quarantine now; 0 when a killed run had put it there (no new failure)
+    assert process.returncode in (0, 2), err
     assert "Traceback" not in err
 
 

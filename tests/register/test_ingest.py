@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 import pytest
 
 from fgc_collect.register import Register, ingest_paths
-from fgc_collect.register.ingest import ALREADY_HELD, ALREADY_QUARANTINED, NEW_VERSION, QUARANTINED, IngestError, format_ingest
+from fgc_collect.register.ingest import (
+    ALREADY_HELD, ALREADY_QUARANTINED, NEW_VERSION, QUARANTINED, REFUSED, IngestError, format_ingest,
+)
 from tests.register import helpers
 from tests.register.conftest import DARLINGTON, DURHAM, GATESHEAD, HARTLEPOOL
 from tests.register.msgbuilder import MsgAttachment, MsgMessage, build_msg
@@ -52,7 +54,8 @@ def test_a_resubmission_is_the_next_version_and_says_what_changed(store, returns
         assert (v1.file_name, v2.file_name) == ("Durham FGC return.xlsx", "Durham FGC return v2.xlsx")
         (fgc204,) = [issue for issue in register.issues(v2.id) if issue.rule == "FGC204"]
         assert "Durham FGC return.xlsx (version 1)" in fgc204.message
-        assert "A10 6.9 -> 3.5; D2 52 -> 40" in fgc204.message
+        first = helpers.return_values(DURHAM)
+        assert f"A10 {first['A10']} -> 3.5; D2 {first['D2']} -> 40" in fgc204.message
         assert "FGC204" not in {issue.rule for issue in register.issues(v1.id)}
 
 
@@ -86,10 +89,18 @@ def test_a_return_naming_two_las_goes_to_quarantine_until_someone_says_whose_it_
         again = ingest_paths(register, [path], validator=quick_validator)
         assert [o.kind for o in again.outcomes] == [ALREADY_QUARANTINED] and len(register.quarantine()) == 1
 
-        settled = ingest_paths(register, [path], la=find_la(DARLINGTON), validator=quick_validator)
+        settled = ingest_paths(register, [path], la=find_la(DARLINGTON), validator=quick_validator, by="amy")
         assert kinds(settled) == [("Hartlepool template from Darlington.xlsx", NEW_VERSION, DARLINGTON, 1)]
         assert register.versions(HARTLEPOOL) == []
-        assert len(register.quarantine()) == 1  # the record of what happened stays
+        assert register.quarantine() == []  # taken in: no longer outstanding
+        (entry,) = register.quarantine(include_resolved=True)  # the record of what happened stays
+        resolution = entry.resolution
+        assert (resolution.resolution, resolution.la_code, resolution.version_no, resolution.resolved_by) == (
+            "taken", DARLINGTON, 1, "amy")
+
+        later = ingest_paths(register, [path], validator=quick_validator)  # the daily run meets it again
+        assert kinds(later) == [("Hartlepool template from Darlington.xlsx", ALREADY_HELD, DARLINGTON, 1)]
+        assert later.exit_code == 0 and register.quarantine() == []
 
 
 def test_a_file_that_is_not_a_workbook_is_kept_in_quarantine_with_the_readers_reason(store, tmp_path, quick_validator):
@@ -190,3 +201,82 @@ def test_other_las_figures_come_from_the_register_without_their_free_text(sqlite
             else:
                 assert peer.values()[item] == value, item
         assert full.values()["A14"] and peer.metadata == full.metadata
+
+
+# --------------------------------------------------------------------------- each file stands alone
+
+LONG_NAME = "Résumé_" + "é" * 140 + ".xlsx"  # 289 bytes in UTF-8: over what a file system takes
+
+
+def test_each_file_stands_alone_beside_a_lone_surrogate_a_long_name_and_a_huge_file(sqlite_store, returns, tmp_path, quick_validator):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "Durham FGC return.xlsx").write_bytes((returns / "Durham FGC return.xlsx").read_bytes())
+    # The OOXML escape of a lone surrogate (not a character) in A4.
+    helpers.write_return(inbox / "Gateshead.xlsx", GATESHEAD, seed=3, A4="Jo _xD800_ Bloggs")
+    (inbox / "returns.zip").write_bytes(helpers.zip_of({LONG_NAME: (returns / "Darlington return.xlsx").read_bytes()}))
+    with open(inbox / "Hartlepool.xlsx", "wb") as huge:  # 51 MB (sparse: quick to make)
+        huge.truncate(51 * 1024 * 1024)
+
+    with Register.open(sqlite_store) as register:
+        report = ingest_paths(register, [inbox], validator=quick_validator)
+        by_name = {outcome.source.rsplit("/", 1)[-1].split(" > ")[-1]: outcome for outcome in report.outcomes}
+
+        assert (by_name["Durham FGC return.xlsx"].kind, by_name["Durham FGC return.xlsx"].la_code) == (NEW_VERSION, DURHAM)
+        assert (by_name[LONG_NAME].kind, by_name[LONG_NAME].la_code) == (NEW_VERSION, DARLINGTON)
+        assert register.versions(DARLINGTON)[0].file_name == LONG_NAME
+        huge = by_name["Hartlepool.xlsx"]
+        assert huge.kind == REFUSED and huge.reason == (
+            "Hartlepool.xlsx is 51 MB, over the 50 MB limit for a file; it is not a return and was not read.")
+        surrogate = by_name["Gateshead.xlsx"]  # taken in once the reader copes; until then, its own sentence
+        assert surrogate.kind == NEW_VERSION or (surrogate.kind == QUARANTINED and surrogate.reason.startswith("Gateshead.xlsx "))
+        assert report.exit_code == 2
+        assert format_ingest(report).splitlines()[-1].startswith("4 files into")
+
+
+def test_a_fault_on_one_file_quarantines_it_with_what_failed_and_the_others_go_on(sqlite_store, returns, monkeypatch, quick_validator):
+    from fgc_collect import pipeline
+
+    real_read = pipeline.read_file
+
+    def tripping_read(path, *args, **kwargs):
+        if "Darlington" in path.name:
+            raise RuntimeError("the reader tripped on sheet C at 'Jo Bloggs, 12 Elm Road'")
+        return real_read(path, *args, **kwargs)
+
+    def tripping_validator(rets, held=()):
+        if any(ret.values().get("A2") == helpers.la(GATESHEAD).code for ret in rets):
+            raise ValueError("a rule tripped")
+        return quick_validator(rets, held=held)
+
+    monkeypatch.setattr(pipeline, "read_file", tripping_read)
+    files = [returns / name for name in ("Durham FGC return.xlsx", "Darlington return.xlsx", "Gateshead return.xlsx")]
+    with Register.open(sqlite_store) as register:
+        report = ingest_paths(register, files, validator=tripping_validator)
+
+        assert sorted(kinds(report)) == [
+            ("Darlington return.xlsx", QUARANTINED, None, None),
+            ("Durham FGC return.xlsx", NEW_VERSION, DURHAM, 1),
+            ("Gateshead return.xlsx", QUARANTINED, None, None),
+        ]
+        reasons = {entry.file_name: entry.reason for entry in register.quarantine()}
+        assert reasons == {
+            "Darlington return.xlsx": "Darlington return.xlsx could not be taken in: fgc-collect failed while reading it "
+                                      "(RuntimeError: the reader tripped on sheet C at …); please report this with the file's fingerprint.",
+            "Gateshead return.xlsx": "Gateshead return.xlsx could not be taken in: fgc-collect failed while validating it "
+                                     "(ValueError: a rule tripped); please report this with the file's fingerprint.",
+        }
+        kept = {entry.file_name: register.blob(entry.sha256) for entry in register.quarantine()}
+        assert kept["Darlington return.xlsx"] == files[1].read_bytes()  # kept whole: an aggregate return
+
+
+def test_safe_file_name_fits_a_file_system_and_keeps_the_extension():
+    from fgc_collect.register.core import safe_file_name
+
+    name = safe_file_name(LONG_NAME)
+    assert len(name.encode("utf-8")) <= 255 and name.endswith(".xlsx") and name.startswith("Résumé_éé")
+    assert name.encode("utf-8").decode("utf-8") == name  # never cut inside a character
+    assert safe_file_name("a/b/../Durham\x1b]0;x\x07.xlsx") == "Durham_]0;x_.xlsx"
+    assert safe_file_name("Durham \ud800.csv") == "Durham _.csv"
+    assert safe_file_name("...") == "file"
+    assert safe_file_name("x." + "y" * 300).endswith("y") and len(safe_file_name("x." + "y" * 300).encode()) <= 255

@@ -196,3 +196,104 @@ def test_a_signed_email_gives_its_spreadsheet_and_skips_the_signature(tmp_path):
 
     assert names(unpacked) == [("Durham.xlsx", True)]
     assert unpacked.skipped == [(f"{path} > smime.p7s", "the email's digital signature")]
+
+
+def test_a_link_in_a_folder_is_listed_and_never_followed(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd").write_bytes(b"root:x:0:0:root:/root:/bin/bash\n")
+    (outside / "Durham.xlsx").write_bytes(SHEET)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "Darlington.xlsx").write_bytes(SHEET + b" Darlington")
+    (inbox / "Hartlepool.xlsx").symlink_to(outside / "passwd")
+    (inbox / "shared").symlink_to(outside, target_is_directory=True)
+
+    unpacked = unpack_paths([inbox])
+
+    assert names(unpacked) == [("Darlington.xlsx", True)]
+    assert unpacked.links == [str(inbox / "Hartlepool.xlsx"), str(inbox / "shared")]
+    assert all(b"root:" not in arrival.data and arrival.data != SHEET for arrival in unpacked.arrivals)
+
+
+def test_a_link_given_by_name_is_refused_unread(tmp_path):
+    (tmp_path / "secret").write_bytes(b"root:x:0:0")
+    (tmp_path / "Durham.xlsx").symlink_to(tmp_path / "secret")
+
+    unpacked = unpack_paths([tmp_path / "Durham.xlsx"])
+
+    assert unpacked.arrivals == []
+    assert unpacked.refused == [(str(tmp_path / "Durham.xlsx"), "Durham.xlsx is a symbolic link; fgc-collect never follows "
+                                 "links, so give the file or folder it points to.")]
+
+
+def test_a_link_inside_a_zip_is_refused_as_a_member(tmp_path):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        link = zipfile.ZipInfo("Durham.xlsx")
+        link.create_system = 3  # unix
+        link.external_attr = (0o120777 << 16)  # a symbolic link, as `zip --symlinks` stores it
+        archive.writestr(link, "/etc/passwd")
+        archive.writestr("Darlington.xlsx", SHEET)
+    path = tmp_path / "returns.zip"
+    path.write_bytes(out.getvalue())
+
+    unpacked = unpack_paths([path])
+
+    assert names(unpacked) == [("returns.zip", False), ("Darlington.xlsx", True)]
+    assert unpacked.arrivals[0].problem == "Durham.xlsx in returns.zip is a symbolic link; links are never followed, so it was not unpacked."
+
+
+def test_what_could_not_be_opened_is_withheld_and_what_was_opened_is_not(tmp_path, monkeypatch):
+    monkeypatch.setattr(unpack, "MAX_FILE_BYTES", 2 * 1024 * 1024)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("children.csv", b"child_id,family_id\n" + b",\n" * (1024 * 1024))  # padded: ~500 to 1
+        archive.writestr("letter.pdf", b"%PDF-1.4")
+    path = tmp_path / "returns.zip"
+    path.write_bytes(out.getvalue())
+
+    bomb, letter = unpack_paths([path]).arrivals
+
+    assert "like a zip bomb" in bomb.problem and bomb.withheld
+    assert letter.problem == "letter.pdf is a .pdf file, not a spreadsheet." and not letter.withheld
+
+
+def test_a_file_over_the_limit_is_fingerprinted_without_being_read(tmp_path, monkeypatch):
+    import hashlib
+
+    monkeypatch.setattr(unpack, "MAX_FILE_BYTES", 1024)
+    path = tmp_path / "Durham.csv"
+    path.write_bytes(b"child_id\n" + b"A" * 5000)
+
+    (arrival,) = unpack_paths([path]).arrivals
+
+    assert arrival.withheld and arrival.data == b""
+    assert (arrival.sha256, arrival.size) == (hashlib.sha256(path.read_bytes()).hexdigest(), 5009)
+    assert arrival.problem.startswith("Durham.csv is ") and arrival.problem.endswith("limit for a file; it is not a return and was not read.")
+
+
+def test_a_name_with_bytes_that_are_not_text_can_still_be_recorded(tmp_path):
+    import os
+
+    folder = os.fsencode(tmp_path / "inbox")
+    os.mkdir(folder)
+    with open(os.path.join(folder, b"Durham \xff return.xlsx"), "wb") as handle:  # not UTF-8: a surrogate in Python
+        handle.write(SHEET)
+
+    (arrival,) = unpack_paths([tmp_path / "inbox"]).arrivals
+
+    assert arrival.name == "Durham \ufffd return.xlsx"
+    assert arrival.source.encode("utf-8")  # storable and printable: no lone surrogate left
+
+
+def test_a_pipe_given_by_name_is_refused_without_waiting(tmp_path):
+    import os
+
+    pipe = tmp_path / "Durham.xlsx"
+    os.mkfifo(pipe)  # reading it would wait for a writer forever
+
+    unpacked = unpack_paths([pipe])
+
+    assert unpacked.arrivals == []
+    assert unpacked.refused == [(str(pipe), "Durham.xlsx is not a file (a device or a pipe, say), so it was not read.")]
