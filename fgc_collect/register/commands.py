@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from fgc_collect.clikit import UserError, format_option, load_key_file, store_option
+from fgc_collect.clikit import UserError, echo, echo_json, format_option, load_key_file, store_option
 
 
 def _open(store: str, create: bool):
@@ -60,16 +60,16 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
         raise UserError(str(error)) from None
     finally:
         register.close()
-    click.echo(format_ingest(report))
+    echo(format_ingest(report))
     quarantined = len([o for o in report.outcomes if o.kind in ("quarantined", "already in quarantine")])
     if quarantined:
-        click.echo(
+        echo(
             f"fgc-collect: {quarantined} file{'s' if quarantined != 1 else ''} could not be read as a return or tied to one LA; "
             "kept in quarantine (see fgc-collect status).", err=True,
         )
     refused = len([o for o in report.outcomes if o.kind == "refused"])
     if refused:
-        click.echo(
+        echo(
             f"fgc-collect: {refused} child-level file{'s' if refused != 1 else ''} refused; nothing of "
             f"{'them' if refused != 1 else 'it'} was stored.", err=True,
         )
@@ -92,7 +92,7 @@ def status(store: str, output_format: str, chasers: Path | None) -> None:
     if chasers is not None:
         text = chaser_csv(rows)
         if str(chasers) == "-":
-            click.echo(text, nl=False)
+            echo(text, nl=False)
             return
         try:
             chasers.parent.mkdir(parents=True, exist_ok=True)
@@ -100,11 +100,11 @@ def status(store: str, output_format: str, chasers: Path | None) -> None:
         except OSError as error:
             raise UserError(f"the chaser list could not be written to {chasers} ({error.strerror or error}).") from None
     if output_format == "json":
-        click.echo(json.dumps(status_json(label, rows, quarantine), indent=2, ensure_ascii=False))
+        echo_json(status_json(label, rows, quarantine))
     else:
-        click.echo(format_status(rows, quarantine, label))
+        echo(format_status(rows, quarantine, label))
         if chasers is not None:
-            click.echo(f"Chaser list ({sum(1 for _ in text.splitlines()) - 1} LAs) written to {chasers}.")
+            echo(f"Chaser list ({sum(1 for _ in text.splitlines()) - 1} LAs) written to {chasers}.")
 
 
 def _decide(decision: str, la_text: str, store: str, version: int | None, note: str, by: str | None, despite_errors: bool = False) -> None:
@@ -117,7 +117,7 @@ def _decide(decision: str, la_text: str, store: str, version: int | None, note: 
         except DecisionError as error:
             raise UserError(str(error)) from None
     verb = "Accepted" if decision == "accept" else "Rejected"
-    click.echo(f"{verb} version {made.version_no} of {la.name} ({la.code}); recorded {made.decided_at} by {made.decided_by}.")
+    echo(f"{verb} version {made.version_no} of {la.name} ({la.code}); recorded {made.decided_at} by {made.decided_by}.")
 
 
 _version_option = click.option("--version", "version", type=click.IntRange(min=1), help="Which version (default: the latest).")
@@ -161,9 +161,9 @@ def history(la_code: str, store: str, output_format: str) -> None:
         entries = la_history(register, la)
         state = next(row.state for row in register.status() if row.la_code == la.code)
     if output_format == "json":
-        click.echo(json.dumps(history_json(la, entries, state), indent=2, ensure_ascii=False))
+        echo_json(history_json(la, entries, state))
     else:
-        click.echo(format_history(la, entries, state))
+        echo(format_history(la, entries, state))
 
 
 COMMANDS = [ingest, status, accept, reject, history]
