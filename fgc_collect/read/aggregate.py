@@ -19,7 +19,7 @@ from fgc_collect.read import cells as cellkinds
 from fgc_collect.read import notes as readnotes
 from fgc_collect.read.book import Book, CellValue, a1, book_from_openpyxl
 from fgc_collect.read.crypto import Passwords
-from fgc_collect.read.limits import DEFAULT_LIMITS, Limits
+from fgc_collect.read.limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from fgc_collect.read.workbook import display_name, open_return
 from fgc_collect.spec import InputCell, Spec, load_spec
 from fgc_collect.template import layout
@@ -111,7 +111,18 @@ def read_return(path: str | Path, spec: Spec | None = None, passwords: Passwords
     `passwords` (from --password-file) opens password-protected files."""
     spec = spec or load_spec()
     book, digest = open_return(path, passwords, limits)
-    return read_workbook(book, file=str(path), sha256=digest, spec=spec)
+    try:
+        return read_workbook(book, file=str(path), sha256=digest, spec=spec)
+    except UnreadableReturn:
+        raise
+    except MemoryError:
+        raise LimitExceeded(f"{display_name(path)} needs more memory to read than this computer has, so it was "
+                            "not read.", "memory") from None
+    except Exception as error:  # noqa: BLE001 - this file is refused; the others of the batch go on
+        raise UnreadableReturn(
+            f"{display_name(path)} could not be read as a return ({type(error).__name__}); it may be damaged: ask "
+            "the council to save it again as .xlsx and resend it."
+        ) from None
 
 
 def read_workbook(workbook, file: str, sha256: str, spec: Spec | None = None) -> AggregateReturn:
