@@ -4,9 +4,10 @@ one table per sheet as a marked Excel table starting in column A under its title
 cells, no blank cells, symbols in square brackets and explained on the cover.
 
 Written with xlsxwriter directly (gptables lays out the same elements, but formats cell by cell
-through pandas and takes seconds for these tables). Text from returns is neutralised against
-formula injection, and xlsxwriter is told never to turn a string into a formula, a number or a
-link. The file is the same byte for byte from the same tables: xlsxwriter stamps every part with
+through pandas and takes seconds for these tables). Text from returns cannot become a formula:
+xlsxwriter is told never to turn a string into a formula, a number or a link, every text is a text
+cell, and one that starts like a formula (= + - @ ...) carries Excel's quote prefix, so it stays
+text even when someone edits the cell, and shows as typed, with no visible apostrophe. The file is the same byte for byte from the same tables: xlsxwriter stamps every part with
 the workbook's creation date, which is fixed here.
 """
 
@@ -17,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fgc_collect.aggregate.tables import SYMBOLS, NationalTables, Table
-from fgc_collect.publish.ees import neutralise
+from fgc_collect.publish.ees import formula_like
 
 FIXED_DATE = datetime(2025, 1, 1)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -37,7 +38,7 @@ def _cell(text: str):
         return float(text) if "." in text else int(text)
     if text in SYMBOLS:
         return f"[{text}]"
-    return neutralise(text)
+    return text
 
 
 def sheet_rows(table: Table, tables: NationalTables) -> tuple[list[str], list[list]]:
@@ -51,9 +52,9 @@ def sheet_rows(table: Table, tables: NationalTables) -> tuple[list[str], list[li
     for record in frame.iter_rows(named=True):
         la = record["la_name"] if has_la else ""
         code = (record["new_la_code"] if has_la and la else "") or record["region_code"] or record["country_code"]
-        row = [record["geographic_level"], neutralise(la or record["region_name"] or record["country_name"]), code,
+        row = [record["geographic_level"], la or record["region_name"] or record["country_name"], code,
                record["region_name"] or "[z]"]
-        row += [neutralise(record[column.name]) for column in table.filters]
+        row += [record[column.name] for column in table.filters]
         row += [_cell(record[column.name]) for column in table.indicators]
         rows.append(row)
     return headings, rows
@@ -72,6 +73,8 @@ def write_workbook(tables: NationalTables, path: Path) -> Path:
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     link = workbook.add_format({"font_color": "#0000EE", "underline": 1})
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "bottom"})
+    as_text = workbook.add_format({"quote_prefix": True})  # text that starts like a formula
+    wrap_as_text = workbook.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
     period = f"1 April {spec.period_start.year} to 31 March {spec.period_end.year}"
 
     cover = workbook.add_worksheet("Cover")
@@ -125,7 +128,7 @@ def write_workbook(tables: NationalTables, path: Path) -> Path:
     })
     for row, note in enumerate(tables.notes, start=3):
         notes.write_string(row, 0, f"note {row - 2}")
-        notes.write_string(row, 1, neutralise(note), wrap)
+        notes.write_string(row, 1, note, wrap_as_text if formula_like(note) else wrap)
 
     for table in tables.tables:
         sheet = workbook.add_worksheet(SHEET_NAMES.get(table.name, table.name[:31]))
@@ -145,7 +148,7 @@ def write_workbook(tables: NationalTables, path: Path) -> Path:
         for offset, row in enumerate(rows, start=first + 1):
             for column, value in enumerate(row):
                 if isinstance(value, str):
-                    write_string(offset, column, value)
+                    write_string(offset, column, value, as_text if formula_like(value) else None)
                 else:
                     write_number(offset, column, value)
         sheet.set_column(0, 0, 16)
