@@ -437,8 +437,10 @@ def _read_part(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> 
     return content if len(content) == info.file_size else None
 
 
-def _append_child(xml: bytes, parent: Element, child: bytes) -> bytes:
+def _append_child(xml: bytes, parent: Element | None, child: bytes) -> bytes:
     """Add `child` as the last child of `parent` (an empty <tag/> is opened up)."""
+    if parent is None:  # the part has not the root element its name promises
+        raise PackageError("a part of it is not what its name says")
     if parent.empty:
         tag = xml[parent.start:parent.tag_end]
         opened = tag[:-2].rstrip() + b">"

@@ -1,8 +1,8 @@
 """`validate --feedback` on a return with a damaged part the validator never reads (a CRC error in
-the document properties, a drawing whose data cannot be unpacked, a damaged sheet of
-definitions): the verdict stays, the annotated copy is written when it can be (the damaged part
-as it is when only its checksum is wrong, else left out with what points at it), and otherwise
-the index says in one sentence why there is none. Never an internal error."""
+the document properties, a drawing whose data cannot be unpacked, a damaged sheet of definitions,
+content types that are something else): the verdict stays, the annotated copy is written when it
+can be (the damaged part as it is when only its checksum is wrong, else left out with what points
+at it), and otherwise the index says in one sentence why there is none. Never an internal error."""
 
 from __future__ import annotations
 
@@ -107,6 +107,7 @@ def returns(tmp_path_factory) -> dict[str, Path]:
         "properties": wrong_crc(base, "docProps/app.xml"),
         "drawing": broken_data(base, DRAWING),
         "definitions": broken_data(base, DEFINITIONS),
+        "types": zipped({**parts_of(base), "[Content_Types].xml": parts_of(base)["docProps/app.xml"]}),
     }
     paths = {}
     for case, data in files.items():
@@ -135,7 +136,7 @@ def test_the_verdict_stays_and_nothing_crashes(feedback):
     assert "internal error" not in done.output
     verdict = json.loads(done.stdout)["returns"]
     assert verdict == json.loads(validate(*(entry["file"] for entry in verdict)).stdout)["returns"]
-    assert [entry["status"] for entry in verdict] == ["warnings"] * 3  # FGC204 only: three from Durham
+    assert [entry["status"] for entry in verdict] == ["warnings"] * 4  # FGC204 only: four from Durham
     assert {issue["rule"] for entry in verdict for issue in entry["issues"]} == {"FGC204"}
     assert done.exit_code == 0
     assert (out / "index.html").is_file()
@@ -174,6 +175,9 @@ def test_a_damaged_sheet_means_no_copy_and_one_sentence_why(feedback):
     assert not copy_of(out, "definitions").exists()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert f"Durham definitions.xlsx could not be opened as an Excel workbook (its part {DEFINITIONS} is damaged)." in index
+    # [Content_Types].xml holding something else: the validator never reads it; the copy needs it
+    assert not copy_of(out, "types").exists()
+    assert "Durham types.xlsx could not be copied (PackageError: a part of it is not what its name says)." in index
 
 
 @pytest.mark.libreoffice
