@@ -269,3 +269,21 @@ def test_register_commands_print_no_control_character(hostile_inbox, tmp_path):
 def test_rules_prints_no_control_character():
     for output_format in ("text", "json", "markdown"):
         assert_printable(run("rules", "--format", output_format))
+
+
+def test_the_child_level_shell_prints_no_control_character(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.child.rows import row, write_csv
+
+    path = write_csv(tmp_path / f"children {TITLE}{CLEAR}.csv", [row()])
+    root = Path(__file__).resolve().parents[2]
+    for output_format in ("text", "json"):
+        done = subprocess.run([sys.executable, "-m", "fgc_collect.child", "validate", str(path), "--format", output_format],
+                              capture_output=True, cwd=root, timeout=300,
+                              env={**os.environ, "PYTHONPATH": str(root), "GX_ANALYTICS_ENABLED": "false"})
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert b"children ?]0;pwned??[2J.csv" in done.stdout
+        assert not any(byte in done.stdout + done.stderr for byte in BAD_BYTES)
