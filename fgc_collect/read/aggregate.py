@@ -25,6 +25,7 @@ from fgc_collect.spec import InputCell, Spec, load_spec
 from fgc_collect.template import layout
 
 NUMERIC_KINDS = ("count", "decimal")
+FREE_TEXT_KINDS = ("text", "email", "longtext")  # never repeated in an issue (names, addresses, comments)
 
 FRAME_SCHEMA = {
     "item_id": pl.String,  # the input cell's id (B3_U1)
@@ -153,7 +154,8 @@ def read_workbook(workbook, file: str, sha256: str, spec: Spec | None = None) ->
                 readnotes.FORMULA_NO_VALUE,
                 f"{location.cell} holds a formula whose result was not saved with the file, so it reads as blank: "
                 "open the file in Excel, check the figure and save it again (or type the figure itself).",
-                item=input_cell.id, sheet=location.sheet, cell=location.cell, value="=" + cell.formula.lstrip("="),
+                item=input_cell.id, sheet=location.sheet, cell=location.cell,
+                value=None if input_cell.kind in FREE_TEXT_KINDS else "=" + cell.formula.lstrip("="),
             ))
     located = sum(1 for row in rows if row["located_by"] != "missing")
     if located == 0:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from fgc_collect.model import Issue
-from fgc_collect.read.aggregate import FRAME_SCHEMA
+from fgc_collect.read.aggregate import FRAME_SCHEMA, FREE_TEXT_KINDS
 from fgc_collect.reference import find_la, find_la_by_name, retired_codes
 from fgc_collect.spec import Spec
 from fgc_collect.validate import messages
@@ -204,9 +204,6 @@ def _cell_issue(spec: Spec, code: str, row: dict, view: ReturnView) -> Issue:
         cell=cell,
         value=json_safe(_given(row)),
     )
-
-
-FREE_TEXT_KINDS = ("text", "email", "longtext")
 
 
 def _given(row: dict) -> object:

@@ -104,3 +104,16 @@ def test_nothing_of_the_text_in_the_register(inbox, key_file, tmp_path):
     for command in (["status"], ["history", "E06000047"], ["history", "E06000047", "--format", "json"]):
         shown = run(*command, "--store", store).output
         assert [raw for raw in leaks(shown) if raw not in kept_on_purpose] == []
+
+
+def test_a_formula_in_a_free_text_cell_is_not_repeated(inbox, tmp_path):
+    from fgc_collect.read import read_return
+    from tests.read.test_hostile_text import A_SHEET, with_cells
+
+    data = with_cells((inbox / "Durham FGC return.xlsx").read_bytes(), A_SHEET,
+                      {"D11": '<c r="D11" t="str"><f>"qwxz.private"&amp;"@home"</f></c>'})
+    path = tmp_path / "Durham FGC return.xlsx"
+    path.write_bytes(data)
+    (note,) = [issue for issue in read_return(path).notes if issue.rule == "READ06"]
+    assert (note.item, note.cell, note.value) == ("A4", "D11", None)
+    assert leaks(note.message) == []
