@@ -151,9 +151,9 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         written = write_feedback(results, feedback, returns=returns, passwords=passwords, unencrypted=feedback_unencrypted,
                                  reconciliations=files_by_la(reconciliations, written_reconciliations))
         echo(f"Feedback: {len(written)} files in {feedback} (open {feedback / 'index.html'})"
-                   + (f", and {len(written_reconciliations)} reconciliation"
-                      f"{'s' if len(written_reconciliations) != 1 else ''} (CSV)." if written_reconciliations else "."),
-                   err=output_format == "json")  # stdout stays one JSON document
+             + (f", and {len(written_reconciliations)} reconciliation"
+                f"{'s' if len(written_reconciliations) != 1 else ''} (CSV)." if written_reconciliations else "."),
+             err=output_format == "json")  # stdout stays one JSON document
     for result in results:
         if result.unreadable:
             echo(f"fgc-collect: {result.issues[0].message}", err=True)

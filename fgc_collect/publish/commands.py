@@ -50,9 +50,9 @@ def aggregate(paths: tuple[Path, ...], store: str | None, out: Path, threshold: 
         echo(f"fgc-collect: nothing was published: {problem}", err=True)
         sys.exit(EXIT_ERRORS)
     echo(f"Used {len(inputs.used)} returns ({len(inputs.excluded)} received but not used); "
-               f"{len(tables.protection.suppressed)} counts suppressed, audit passed.")
+         f"{len(tables.protection.suppressed)} counts suppressed, audit passed.")
     echo(f"Wrote {len(written)} files into {out}: open data (*.csv), the workbook, charts/, summary.html, "
-               "coverage_notes.txt and manifest.json.")
+         "coverage_notes.txt and manifest.json.")
 
 
 @click.command("check-publication")
