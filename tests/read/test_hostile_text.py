@@ -219,8 +219,8 @@ def test_printable_replaces_every_control_character():
 @pytest.fixture(scope="module")
 def hostile_inbox(durham, tmp_path_factory) -> Path:
     """Durham's return with escape sequences in A1 and A4 and in its file name; the same by email,
-    from a sender and with an attachment name that carry them too; and junk with one in its name
-    (quarantined)."""
+    from a sender and with an attachment name that carry them too; and junk with one in its name,
+    as a file and as a zip member (quarantined)."""
     folder = tmp_path_factory.mktemp("inbox")
     data = with_cells(durham, A_SHEET, {
         "D5": inline("D5", escaped(f"Darlington{TITLE}{CLEAR}")),
@@ -238,11 +238,14 @@ def hostile_inbox(durham, tmp_path_factory) -> Path:
     ).encode() + base64.encodebytes(resent).replace(b"\n", b"\r\n") + b"--XX--\r\n"
     (folder / "FGC return.eml").write_bytes(eml)
     (folder / f"scan {CLEAR}.xlsx").write_bytes(b"%PDF-1.7 a scanned form")
+    with zipfile.ZipFile(folder / "returns.zip", "w") as archive:
+        archive.writestr(f"Gateshead {TITLE}.xlsx", b"%PDF-1.7 another scan")
     return folder
 
 
 def test_validate_prints_no_control_character(hostile_inbox, tmp_path):
     files = [str(path) for path in sorted(hostile_inbox.glob("*.xlsx"))]
+    assert len(files) == 2
     for arguments in ([], ["--format", "json"], ["--feedback", str(tmp_path / "feedback")]):
         done = run("validate", *files, *arguments)
         assert_printable(done)
@@ -256,6 +259,7 @@ def test_register_commands_print_no_control_character(hostile_inbox, tmp_path):
     done = run("ingest", str(hostile_inbox), "--store", store)
     assert_printable(done)
     assert "scan ?[2J.xlsx" in done.output
+    assert "Gateshead ?]0;pwned?.xlsx" in done.output  # a zip member's name
     for command in (["status"], ["status", "--format", "json"], ["status", "--chasers", "-"],
                     ["history", "E06000047"], ["history", "E06000047", "--format", "json"]):
         done = run(*command, "--store", store)
