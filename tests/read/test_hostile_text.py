@@ -250,7 +250,7 @@ def test_validate_prints_no_control_character(hostile_inbox, tmp_path):
         done = run("validate", *files, *arguments)
         assert_printable(done)
         assert done.exit_code == 2  # the scan is unreadable
-        assert f"Durham ?]0;pwned??[2J return.xlsx" in done.output
+        assert "Durham ?]0;pwned??[2J return.xlsx" in done.output
         assert "scan ?[2J.xlsx" in done.output
 
 
