@@ -8,13 +8,12 @@ exit code 2, never a traceback (see docs/cli-contract.md).
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from pathlib import Path
 
 import click
 
-from fgc_collect.clikit import EXIT_USAGE, UserError, load_key_file
+from fgc_collect.clikit import EXIT_USAGE, UserError, echo, echo_json, load_key_file
 from fgc_collect.survey_cli import survey_option
 
 # Modules that add commands of their own stage (each exposes COMMANDS, a list of click commands,
@@ -139,12 +138,11 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
 
         written_reconciliations = write_reconciliations(reconciliations, feedback)
     if output_format == "json":
-        document = report.results_json(results, reconciliations)
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
+        echo_json(report.results_json(results, reconciliations))
     else:
-        click.echo(report.results_text(results))
+        echo(report.results_text(results))
         if reconciliations:
-            click.echo("\n" + report.reconciliations_text(reconciliations, written_reconciliations))
+            echo("\n" + report.reconciliations_text(reconciliations, written_reconciliations))
     if feedback is not None:
         from fgc_collect.feedback import write_feedback
         from fgc_collect.read import AggregateReturn
@@ -154,13 +152,13 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
 
         written = write_feedback(results, feedback, returns=returns, passwords=passwords, unencrypted=feedback_unencrypted,
                                  reconciliations=files_by_la(reconciliations, written_reconciliations))
-        click.echo(f"Feedback: {len(written)} files in {feedback} (open {feedback / 'index.html'})"
-                   + (f", and {len(written_reconciliations)} reconciliation"
-                      f"{'s' if len(written_reconciliations) != 1 else ''} (CSV)." if written_reconciliations else "."),
-                   err=output_format == "json")  # stdout stays one JSON document
+        echo(f"Feedback: {len(written)} files in {feedback} (open {feedback / 'index.html'})"
+             + (f", and {len(written_reconciliations)} reconciliation"
+                f"{'s' if len(written_reconciliations) != 1 else ''} (CSV)." if written_reconciliations else "."),
+             err=output_format == "json")  # stdout stays one JSON document
     for result in results:
         if result.unreadable:
-            click.echo(f"fgc-collect: {result.issues[0].message}", err=True)
+            echo(f"fgc-collect: {result.issues[0].message}", err=True)
     sys.exit(report.exit_code(results))
 
 
@@ -184,7 +182,7 @@ def rules(output_format: str) -> None:
     """Print the catalogue of validation rules."""
     from fgc_collect.validate import render_catalogue
 
-    click.echo(render_catalogue(output_format), nl=not output_format == "markdown")
+    echo(render_catalogue(output_format), nl=not output_format == "markdown")
 
 
 @cli.command()
@@ -194,7 +192,7 @@ def demo(out: Path) -> None:
     """Run the whole pipeline on built-in synthetic returns for all 153 LAs."""
     from fgc_collect.demo import run_demo
 
-    sys.exit(run_demo(out, echo=click.echo))
+    sys.exit(run_demo(out, echo=echo))
 
 
 for _module in STAGE_COMMAND_MODULES:
@@ -223,13 +221,13 @@ def main() -> None:
         error.show()
         sys.exit(error.exit_code)
     except click.exceptions.Abort:
-        click.echo("fgc-collect: stopped.", err=True)
+        echo("fgc-collect: stopped.", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        click.echo("fgc-collect: stopped.", err=True)
+        echo("fgc-collect: stopped.", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - users get a sentence, not a traceback
-        click.echo(f"fgc-collect: internal error ({type(error).__name__}: {error}); please report it with the command you ran.", err=True)
+        echo(f"fgc-collect: internal error ({type(error).__name__}: {error}); please report it with the command you ran.", err=True)
         sys.exit(EXIT_USAGE)
 
 

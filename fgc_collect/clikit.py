@@ -1,12 +1,17 @@
 """What every command module shares: the error that ends a command with one sentence and exit 2,
-and the options several commands take. Imports click only (start-up must stay fast)."""
+the options several commands take, and `echo`/`echo_json`, through which every command prints
+(so no control character a council wrote reaches the terminal, see fgc_collect.text). Imports
+click only (start-up must stay fast)."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import click
+
+from fgc_collect.text import printable_json, printable_lines
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 DEFAULT_STORE = "fgc-store"
@@ -18,7 +23,18 @@ class UserError(click.ClickException):
     exit_code = EXIT_USAGE
 
     def show(self, file=None) -> None:
-        click.echo(f"fgc-collect: {self.format_message()}", err=True)
+        echo(f"fgc-collect: {self.format_message()}", err=True)
+
+
+def echo(text: object = "", err: bool = False, nl: bool = True) -> None:
+    """click.echo for every line fgc-collect prints: what a council wrote (cell text, file,
+    member and attachment names, senders) may hold control characters; they are shown as '?'."""
+    click.echo(printable_lines(text), err=err, nl=nl)
+
+
+def echo_json(document: object) -> None:
+    """A JSON document on stdout, its strings made printable as echo's (JSON consumers print them)."""
+    click.echo(json.dumps(printable_json(document), indent=2, ensure_ascii=False, default=str))
 
 
 def load_key_file(key_file: Path) -> bytes:

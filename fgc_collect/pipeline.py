@@ -49,11 +49,17 @@ def read_file(path: Path, passwords=None, la: str | None = None, key: bytes | No
                 raise
             return _read_child(path, la, key), None
     except UnreadableReturn as problem:
-        try:
-            digest = sha256_of(path) if path.is_file() else None
-        except OSError:
-            digest = None
-        return None, ReturnResult.unreadable_file(str(path), digest, str(problem))
+        reason = str(problem)
+    except Exception as error:  # noqa: BLE001 - a fault on one file must not stop the batch
+        from fgc_collect.read.workbook import display_name
+
+        reason = (f"{display_name(path)} could not be read because of a fault in fgc-collect "
+                  f"({type(error).__name__}), so it was left out: please report it with the file.")
+    try:
+        digest = sha256_of(path) if path.is_file() else None
+    except OSError:
+        digest = None
+    return None, ReturnResult.unreadable_file(str(path), digest, reason)
 
 
 def _is_child_workbook(path: Path) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fgc_collect.model import ERROR, ERRORS, STATUSES, UNREADABLE, VALID, WARNING, WARNINGS, ReturnResult
+from fgc_collect.text import printable
 
 STATUS_WORDS = {VALID: "valid", WARNINGS: "warnings", ERRORS: "errors", UNREADABLE: "unreadable"}
 
@@ -55,13 +56,14 @@ def _plural(count: int, word: str) -> str:
 
 def headline(result: ReturnResult) -> str:
     who = f"{result.la_name} ({result.la_code})" if result.la_name else (result.la_code or "LA not known")
+    name = printable(Path(result.file).name)  # one line, whatever the file is called
     if result.status == UNREADABLE:
-        return f"{Path(result.file).name}: UNREADABLE - {result.issues[0].message}"
+        return f"{name}: UNREADABLE - {result.issues[0].message}"
     counts = ", ".join(
         _plural(result.count(severity), severity) for severity in (ERROR, WARNING) if result.count(severity)
     )
     status = result.status.upper() if result.status != VALID else "valid"
-    return f"{Path(result.file).name}: {who}: {status}" + (f" ({counts})" if counts else "")
+    return f"{name}: {who}: {status}" + (f" ({counts})" if counts else "")
 
 
 def results_text(results: Sequence[ReturnResult], detail: bool = True) -> str:
@@ -75,9 +77,9 @@ def results_text(results: Sequence[ReturnResult], detail: bool = True) -> str:
         for issue in result.issues:
             if issue.sheet != sheet:
                 sheet = issue.sheet
-                lines.append(f"  {sheet or 'The file'}")
+                lines.append(printable(f"  {sheet or 'The file'}"))
             where = issue.cell or "-"
-            lines.append(f"    {where:<6} {issue.rule} {issue.severity:<7} {issue.message}")
+            lines.append(printable(f"    {where:<6} {issue.rule} {issue.severity:<7} {issue.message}"))
     counts = summary(results)
     lines.append(
         f"{_plural(counts['files'], 'return')}: {counts[VALID]} valid, {counts[WARNINGS]} with warnings only, "

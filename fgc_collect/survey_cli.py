@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from fgc_collect.clikit import UserError
+from fgc_collect.clikit import UserError, echo
 
 STARTER = '''\
 # fgc-collect survey file: what the research team sets for one year's collection.
@@ -110,7 +110,7 @@ def init(year: str | None, out: Path, force: bool) -> None:
         out.write_text(STARTER.format(year=year, deadline=spec.deadline.isoformat(), path=out), encoding="utf-8")
     except OSError as error:
         raise UserError(f"the survey file could not be written to {out} ({error.strerror or error}).") from None
-    click.echo(f"Wrote {out}: fill in the contact and publication, then check it with `fgc-collect survey show --survey {out}`.")
+    echo(f"Wrote {out}: fill in the contact and publication, then check it with `fgc-collect survey show --survey {out}`.")
 
 
 @survey.command("show")
@@ -136,7 +136,7 @@ def show() -> None:
     if current.changes:
         lines.append(f"Changes to the {year} spec: items added {', '.join(added) or 'none'}; removed {', '.join(removed) or 'none'}; "
                      f"rules added or changed {', '.join(changed_rules) or 'none'}.")
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 COMMANDS = [survey]

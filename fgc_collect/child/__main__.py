@@ -24,6 +24,7 @@ def _validate(args) -> int:
     from fgc_collect.child.read import read_child_return
     from fgc_collect.child.validate import validate_batch
     from fgc_collect.model import ReturnResult, UnreadableReturn
+    from fgc_collect.text import printable_json, printable_lines
 
     try:
         key = load_key(args.key_file) if args.key_file else None
@@ -40,12 +41,12 @@ def _validate(args) -> int:
     validated = iter(validate_batch(readable) if readable else [])
     results = [next(validated) if ret is not None else unreadable for ret, unreadable in outcomes]
     if args.format == "json":
-        print(json.dumps(report.results_json(results), indent=2, ensure_ascii=False, default=str))
+        print(json.dumps(printable_json(report.results_json(results)), indent=2, ensure_ascii=False, default=str))
     else:
-        print(report.results_text(results))
+        print(printable_lines(report.results_text(results)))
     for result in results:
         if result.unreadable:
-            print(f"fgc-collect: {result.issues[0].message}", file=sys.stderr)
+            print(printable_lines(f"fgc-collect: {result.issues[0].message}"), file=sys.stderr)
     return report.exit_code(results)
 
 

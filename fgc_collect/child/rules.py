@@ -108,35 +108,33 @@ def _type_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
         if required:
             ok = ok & pl.col(raw(column.id)).is_not_null()
 
+        # What was given is never quoted, nor kept as the value: a value that fails here may
+        # be an identifier pasted into the wrong column (an NHS number, a name, a date of birth).
         def message(row, column=column):
             given = row[raw(column.id)]
             if given is None:
                 return "is blank; this column is required on every row."
             if column.type == CHOICE:
-                return (f"{_quoted(given)} is not one of the codes of this column ({_codes(column)}; "
+                return (f"the value is not one of the codes of this column ({_codes(column)}; "
                         "the Codes sheet lists them with their labels).")
             if column.type == DATE:
-                return f"{_quoted(given)} is not a date: {_date_advice(given)}"
+                return f"the value is not a date: {_date_advice(given)}"
             if column.type == YEAR_MONTH:
-                return f"{_quoted(given)} is not a month: give the year and month of birth as YYYY-MM (e.g. 2015-03)."
+                return "the value is not a month: give the year and month of birth as YYYY-MM (e.g. 2015-03)."
             if column.type == COUNT:
-                return f"{_quoted(given)} is not a whole number of 0 or more."
-            return f"{_quoted(given)} cannot be read."
+                return "the value is not a whole number of 0 or more."
+            return "the value cannot be read."
 
-        checks.append(RowCheck("FGC302", column.id, ok, message, value=lambda row, c=column.id: row[raw(c)]))
+        checks.append(RowCheck("FGC302", column.id, ok, message))
     return checks
 
 
 def _date_advice(given: str) -> str:
     import re
 
-    match = re.fullmatch(r"\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*", str(given))
-    if match:
-        day, month, year = (int(part) for part in match.groups())
-        try:
-            return f"write dates as YYYY-MM-DD ({date(year, month, day).isoformat()} if you meant {day} {date(year, month, 1):%B} {year}), or enter a real date."
-        except ValueError:
-            pass
+    if re.fullmatch(r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}\s*", str(given)):
+        return ("it seems to be written day first: write dates as YYYY-MM-DD (4 May 2023 is 2023-05-04), "
+                "or enter a real date.")
     return "write dates as YYYY-MM-DD (e.g. 2023-05-04), or enter a real date."
 
 

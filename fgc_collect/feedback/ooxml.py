@@ -12,7 +12,9 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -209,22 +211,67 @@ def resolve(source_part: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
 
 
+# Parts a copy cannot do without: left out, the workbook would not open (or lose a sheet).
+ESSENTIAL_RELATIONSHIPS = frozenset({REL_OFFICE_DOCUMENT, REL_WORKSHEET, REL_STYLES, REL_SHARED_STRINGS,
+                                     NS_R + "/chartsheet", NS_R + "/dialogsheet"})
+# Elements of a worksheet that only point at a part: they go with a part left out.
+_POINTERS = frozenset({"drawing", "legacyDrawing", "legacyDrawingHF", "picture"})
+
+
 class Package:
-    """The parts of an OOXML zip, editable, saved back in their original order."""
+    """The parts of an OOXML zip, editable, saved back in their original order.
+
+    A part whose data is damaged (a CRC error, broken compressed data) is taken as it is when its
+    data can still be unpacked to the size the zip gives (only the checksum is wrong), and left
+    out otherwise, with the relationships that point at it (`left_out` names it): the validator
+    never reads a document's properties, a thumbnail or a drawing, so a return it calls valid
+    still gets its annotated copy. A damaged part the copy needs is a PackageError."""
 
     def __init__(self, data: bytes):
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile:
             raise PackageError("not a zip package") from None
+        self.left_out: list[str] = []
         with archive:
             infos = [info for info in archive.infolist() if not info.is_dir()]
             if sum(info.file_size for info in infos) > MAX_UNCOMPRESSED:
                 raise PackageError("the workbook is too large to copy")
             self.order = [info.filename for info in infos]
-            self.parts = {info.filename: archive.read(info) for info in infos}
+            self.parts = {}
+            for info in infos:
+                content = _read_part(archive, data, info)
+                if content is None:
+                    self.left_out.append(info.filename)
+                    self.order.remove(info.filename)
+                else:
+                    self.parts[info.filename] = content
+        if CONTENT_TYPES in self.left_out:
+            raise PackageError(f"its part {CONTENT_TYPES} is damaged")
         if CONTENT_TYPES not in self.parts:
             raise PackageError("not an Office package (no [Content_Types].xml)")
+        for part in self.left_out:
+            self._forget(part)
+
+    def _forget(self, part: str) -> None:
+        """Take out every pointer to a part that was left out (relationships, its content type,
+        the worksheet elements that only point at it); PackageError if the copy needs the part."""
+        if part.endswith(".rels"):
+            raise PackageError(f"its part {part} is damaged")
+        for rels in [name for name in self.parts if name.endswith(".rels")]:
+            source = _source_of(rels)
+            for rel in self.relationships(source):
+                if rel.external or rel.target != part:
+                    continue
+                if rel.type in ESSENTIAL_RELATIONSHIPS:
+                    raise PackageError(f"its part {part} is damaged")
+                self.remove_relationship(source, rel.id)
+                if source in self.parts:
+                    xml = self.parts[source]
+                    edits = [(e.start, e.end, b"") for e in index_elements(xml)
+                             if e.local in _POINTERS and rel.id in e.attrs.values()]
+                    self.parts[source] = splice(xml, edits)
+        self.remove_override(part)
 
     def has(self, part: str) -> bool:
         return part in self.parts
@@ -351,8 +398,49 @@ class Package:
             self.parts[CONTENT_TYPES] = _append_child(xml, root, entry)
 
 
-def _append_child(xml: bytes, parent: Element, child: bytes) -> bytes:
+def _source_of(rels: str) -> str:
+    """The part a relationships part belongs to: 'xl/_rels/workbook.xml.rels' -> 'xl/workbook.xml';
+    '' for the package's own '_rels/.rels'."""
+    folder = posixpath.dirname(posixpath.dirname(rels))
+    name = posixpath.basename(rels)[: -len(".rels")]
+    return posixpath.join(folder, name) if name else ""
+
+
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError)
+
+
+def _read_part(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A part's bytes; for a damaged part, its data as stored when it still unpacks to the size the
+    zip gives (only the checksum is wrong), else None."""
+    try:
+        return archive.read(info)
+    except _DAMAGED:
+        pass
+    try:
+        start = info.header_offset
+        if data[start:start + 4] != b"PK\x03\x04":
+            return None
+        name_length, extra_length = struct.unpack("<HH", data[start + 26:start + 30])
+        start += 30 + name_length + extra_length
+        stored = data[start:start + info.compress_size]
+        if info.compress_type == zipfile.ZIP_STORED:
+            content = stored
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-15)
+            content = inflater.decompress(stored, info.file_size + 1)
+            if not inflater.eof:
+                return None
+        else:
+            return None
+    except (zlib.error, struct.error):
+        return None
+    return content if len(content) == info.file_size else None
+
+
+def _append_child(xml: bytes, parent: Element | None, child: bytes) -> bytes:
     """Add `child` as the last child of `parent` (an empty <tag/> is opened up)."""
+    if parent is None:  # the part has not the root element its name promises
+        raise PackageError("a part of it is not what its name says")
     if parent.empty:
         tag = xml[parent.start:parent.tag_end]
         opened = tag[:-2].rstrip() + b">"

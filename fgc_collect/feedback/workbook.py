@@ -249,6 +249,7 @@ class CopyFacts:
     had_macros: bool = False
     encrypted_source: bool = False
     encrypted_copy: bool = False
+    left_out: tuple[str, ...] = ()  # damaged parts of the file that could not be copied
 
 
 def _plural(count: int, word: str) -> str:
@@ -329,6 +330,9 @@ def validation_sheet_xml(result: ReturnResult, facts: CopyFacts, spec: Spec, sty
         about += " It is protected with the same password as the file you sent."
     elif facts.encrypted_source:
         about += " Unlike the file you sent, this copy is not password-protected."
+    if facts.left_out:
+        about += (f" Part of your file was damaged and could not be copied ({', '.join(facts.left_out)}); "
+                  "the cells we read were not in it.")
     unplaced = sum(1 for issue in result.issues if issue.cell is None or issue.sheet is None)
     reading = ("Cells with a problem are filled red (an error: it must be corrected) or amber (a warning: check "
                "the figure, then correct it or explain it in sheet E Comments). Point at a marked cell to read "
@@ -519,12 +523,17 @@ class OpenWorkbook:
     """A council's package opened once: its workbook part and styles, for reading and annotating."""
 
     def __init__(self, data: bytes):
-        self.package = Package(data)
-        self.book = Book(self.package)
-        self.styles_part = self.book.rel_target(ooxml.REL_STYLES)
-        if self.styles_part is None:
-            raise PackageError("the workbook has no styles part")
-        self.styles = Styles(self.package.read(self.styles_part))
+        try:
+            self.package = Package(data)
+            self.book = Book(self.package)
+            self.styles_part = self.book.rel_target(ooxml.REL_STYLES)
+            if self.styles_part is None:
+                raise PackageError("the workbook has no styles part")
+            self.styles = Styles(self.package.read(self.styles_part))
+        except PackageError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a part this copy cannot take apart: no copy, a reason
+            raise PackageError(f"a part of it is damaged: {type(error).__name__}") from None
 
 
 def annotated_bytes(data: bytes | OpenWorkbook, result: ReturnResult, facts: CopyFacts, spec: Spec | None = None) -> bytes:
@@ -539,7 +548,7 @@ def annotated_bytes(data: bytes | OpenWorkbook, result: ReturnResult, facts: Cop
     for sheet in book.sheets:
         if sheet.part is not None:
             _mark_sheet(package, sheet, marks.get(sheet.name, {}), styles, inputs, drawing)
-    facts = replace(facts, had_macros=book.has_macros())
+    facts = replace(facts, had_macros=book.has_macros(), left_out=tuple(package.left_out))
     sheet_xml = validation_sheet_xml(result, facts, spec, styles, book)
     package.write(styles_part, styles.to_bytes())
     _place_validation_sheet(package, book, sheet_xml)

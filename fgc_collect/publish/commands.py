@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from fgc_collect.clikit import EXIT_ERRORS, UserError, default_store
+from fgc_collect.clikit import EXIT_ERRORS, UserError, default_store, echo
 
 
 @click.command()
@@ -53,12 +53,12 @@ def aggregate(paths: tuple[Path, ...], store: str | None, out: Path, threshold: 
         tables = build_tables(inputs, Config(threshold=threshold, round_to=round_to, auxiliary=auxiliary))
         written = publish(tables, out)
     except (ProtectionError, PublishError) as problem:
-        click.echo(f"fgc-collect: nothing was published: {problem}", err=True)
+        echo(f"fgc-collect: nothing was published: {problem}", err=True)
         sys.exit(EXIT_ERRORS)
-    click.echo(f"Used {len(inputs.used)} returns ({len(inputs.excluded)} received but not used); "
-               f"{len(tables.protection.suppressed)} counts suppressed, audit passed.")
-    click.echo(f"Wrote {len(written)} files into {out}: open data (*.csv), the workbook, charts/, summary.html, "
-               "coverage_notes.txt and manifest.json.")
+    echo(f"Used {len(inputs.used)} returns ({len(inputs.excluded)} received but not used); "
+         f"{len(tables.protection.suppressed)} counts suppressed, audit passed.")
+    echo(f"Wrote {len(written)} files into {out}: open data (*.csv), the workbook, charts/, summary.html, "
+         "coverage_notes.txt and manifest.json.")
 
 
 @click.command("check-publication")
@@ -74,10 +74,10 @@ def check_publication(folder: Path) -> None:
     problems = screen(folder)
     if problems:
         for problem in problems:
-            click.echo(problem)
+            echo(problem)
         sys.exit(EXIT_ERRORS)
     count = sum(1 for p in folder.glob("*.csv") if not p.name.endswith(".meta.csv"))
-    click.echo(f"{count} data files in {folder} pass the EES checks.")
+    echo(f"{count} data files in {folder} pass the EES checks.")
 
 
 COMMANDS = [aggregate, check_publication]

@@ -3,8 +3,9 @@
 column and row order, csv-module quoting so "Bristol, City of" stays one field).
 
 Text that came from returns (provider names) is neutralised against spreadsheet formula
-injection: a cell that starts with = + - @ or a tab or carriage return, and is not a number, is
-written with a leading apostrophe, so a spreadsheet program shows it as text."""
+injection: a cell that starts with = + - @ (or their full-width forms, which spreadsheet programs
+may take for them), a tab, a carriage return or a line feed, and is not a number, is written with
+a leading apostrophe, so a spreadsheet program shows it as text."""
 
 from __future__ import annotations
 
@@ -17,15 +18,18 @@ from fgc_collect.aggregate.tables import Table
 
 META_COLUMNS = ("col_name", "col_type", "label", "indicator_grouping", "indicator_unit", "indicator_dp",
                 "filter_hint", "filter_grouping_column")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet program could take the text for a formula (a signed number is not)."""
+    return text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text)
 
 
 def neutralise(text: str) -> str:
     """The text, made safe to open in a spreadsheet program."""
-    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    return "'" + text if formula_like(text) else text
 
 
 def csv_bytes(rows: list[list[str]]) -> bytes:

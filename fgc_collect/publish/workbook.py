@@ -8,9 +8,10 @@ the column a note is about, else in the title, and a line listing them. Counts c
 separator, rates and percentages their fixed decimals.
 
 Written with xlsxwriter directly (gptables lays out the same elements, but formats cell by cell
-through pandas and takes seconds for these tables). Text from returns is neutralised against
-formula injection, and xlsxwriter is told never to turn a string into a formula, a number or a
-link. The file is the same byte for byte from the same tables: xlsxwriter stamps every part with
+through pandas and takes seconds for these tables). Text from returns cannot become a formula:
+xlsxwriter is told never to turn a string into a formula, a number or a link, every text is a text
+cell, and one that starts like a formula (= + - @ ...) carries Excel's quote prefix, so it stays
+text even when someone edits the cell, and shows as typed, with no visible apostrophe. The file is the same byte for byte from the same tables: xlsxwriter stamps every part with
 the workbook's creation date, which is fixed here.
 """
 
@@ -21,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from fgc_collect.aggregate.tables import LOCAL, SYMBOLS, NationalTables, Table
-from fgc_collect.publish.ees import neutralise
+from fgc_collect.publish.ees import formula_like
 
 FIXED_DATE = datetime(2025, 1, 1)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -42,7 +43,7 @@ def _cell(text: str):
         return float(text) if "." in text else int(text)
     if text in SYMBOLS:
         return f"[{text}]"
-    return neutralise(text)
+    return text
 
 
 def sheet_rows(table: Table, tables: NationalTables) -> tuple[list[str], list[list]]:
@@ -56,9 +57,9 @@ def sheet_rows(table: Table, tables: NationalTables) -> tuple[list[str], list[li
     for record in frame.iter_rows(named=True):
         la = record["la_name"] if has_la else ""
         code = (record["new_la_code"] if has_la and la else "") or record["region_code"] or record["country_code"]
-        row = [record["geographic_level"], neutralise(la or record["region_name"] or record["country_name"]), code,
+        row = [record["geographic_level"], la or record["region_name"] or record["country_name"], code,
                record["region_name"] or "[z]"]
-        row += [neutralise(record[column.name]) for column in table.filters]
+        row += [record[column.name] for column in table.filters]
         row += [_cell(record[column.name]) for column in table.indicators]
         rows.append(row)
     return headings, rows
@@ -158,6 +159,8 @@ def write_workbook(tables: NationalTables, path: Path, survey=None) -> Path:
     top = workbook.add_format({"valign": "top"})
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "bottom"})
     symbol = workbook.add_format({"align": "right"})
+    as_text = workbook.add_format({"quote_prefix": True})  # text that starts like a formula
+    wrap_as_text = workbook.add_format({"text_wrap": True, "valign": "top", "quote_prefix": True})
     period = f"1 April {spec.period_start.year} to 31 March {spec.period_end.year}"
 
     cover = workbook.add_worksheet("Cover")
@@ -184,7 +187,7 @@ def write_workbook(tables: NationalTables, path: Path, survey=None) -> Path:
         if url:
             cover.write_url(row, 0, url, style, string=text)
         else:
-            cover.write_string(row, 0, neutralise(text), style)
+            cover.write_string(row, 0, text, style)  # the research team's own words (the survey file)
             _fit_row(cover, row, text, 85)
     cover.write_url(len(lines), 0, "internal:'Contents'!A1", link, string="Go to the contents sheet")
 
@@ -220,7 +223,7 @@ def write_workbook(tables: NationalTables, path: Path, survey=None) -> Path:
     for row, note in enumerate(tables.notes, start=3):
         notes.write_string(row, 0, f"Note {row - 2}", top)
         text = "\n".join((note.text, *(f"• {point}" for point in note.points)))
-        notes.write_string(row, 1, neutralise(text), wrap)
+        notes.write_string(row, 1, text, wrap_as_text if formula_like(text) else wrap)
         _fit_row(notes, row, text, 105)
 
     for table in tables.tables:
@@ -249,7 +252,8 @@ def write_workbook(tables: NationalTables, path: Path, survey=None) -> Path:
         for offset, row in enumerate(rows, start=first + 1):
             for column, value in enumerate(row):
                 if isinstance(value, str):
-                    write_string(offset, column, value, symbol if value in BRACKETED else None)
+                    write_string(offset, column, value,
+                                 symbol if value in BRACKETED else as_text if formula_like(value) else None)
                 else:
                     write_number(offset, column, value, formats[column])
         sheet.set_column(0, 0, 16)

@@ -19,12 +19,13 @@ from fgc_collect.read import cells as cellkinds
 from fgc_collect.read import notes as readnotes
 from fgc_collect.read.book import Book, CellValue, a1, book_from_openpyxl
 from fgc_collect.read.crypto import Passwords
-from fgc_collect.read.limits import DEFAULT_LIMITS, Limits
+from fgc_collect.read.limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from fgc_collect.read.workbook import display_name, open_return
 from fgc_collect.spec import InputCell, Spec, load_spec
 from fgc_collect.template import layout
 
 NUMERIC_KINDS = ("count", "decimal")
+FREE_TEXT_KINDS = ("text", "email", "longtext")  # never repeated in an issue (names, addresses, comments)
 
 FRAME_SCHEMA = {
     "item_id": pl.String,  # the input cell's id (B3_U1)
@@ -111,7 +112,18 @@ def read_return(path: str | Path, spec: Spec | None = None, passwords: Passwords
     `passwords` (from --password-file) opens password-protected files."""
     spec = spec or load_spec()
     book, digest = open_return(path, passwords, limits)
-    return read_workbook(book, file=str(path), sha256=digest, spec=spec)
+    try:
+        return read_workbook(book, file=str(path), sha256=digest, spec=spec)
+    except UnreadableReturn:
+        raise
+    except MemoryError:
+        raise LimitExceeded(f"{display_name(path)} needs more memory to read than this computer has, so it was "
+                            "not read.", "memory") from None
+    except Exception as error:  # noqa: BLE001 - this file is refused; the others of the batch go on
+        raise UnreadableReturn(
+            f"{display_name(path)} could not be read as a return ({type(error).__name__}); it may be damaged: ask "
+            "the council to save it again as .xlsx and resend it."
+        ) from None
 
 
 def read_workbook(workbook, file: str, sha256: str, spec: Spec | None = None) -> AggregateReturn:
@@ -142,7 +154,8 @@ def read_workbook(workbook, file: str, sha256: str, spec: Spec | None = None) ->
                 readnotes.FORMULA_NO_VALUE,
                 f"{location.cell} holds a formula whose result was not saved with the file, so it reads as blank: "
                 "open the file in Excel, check the figure and save it again (or type the figure itself).",
-                item=input_cell.id, sheet=location.sheet, cell=location.cell, value="=" + cell.formula.lstrip("="),
+                item=input_cell.id, sheet=location.sheet, cell=location.cell,
+                value=None if input_cell.kind in FREE_TEXT_KINDS else "=" + cell.formula.lstrip("="),
             ))
     located = sum(1 for row in rows if row["located_by"] != "missing")
     if located == 0:

@@ -38,6 +38,7 @@ def _tags(*local: str) -> dict[str, str]:
 
 _REL_ID_ATTRIBUTES = tuple(f"{ns} id" for ns in REL_NAMESPACES)
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FORMULA_STRINGS = re.compile(r'"[^"]*"')
 _DDE_FORMULA = re.compile(r"\|")
 
@@ -84,10 +85,15 @@ def from_excel(value: float, epoch: datetime, as_timedelta: bool = False):
 
 
 def unescape(text: str) -> str:
-    """OOXML's _xHHHH_ escapes (Excel writes a carriage return as _x000D_)."""
+    """OOXML's _xHHHH_ escapes (Excel writes a carriage return as _x000D_). An escaped surrogate
+    pair becomes its character; a lone surrogate (_xD800_), which no text may hold, becomes
+    U+FFFD, as a decoder shows any broken character."""
     if "_x" not in text:
         return text
-    return _ESCAPED.sub(lambda match: chr(int(match[1], 16)), text)
+    text = _ESCAPED.sub(lambda match: chr(int(match[1], 16)), text)
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
 def number(text: str) -> int | float:

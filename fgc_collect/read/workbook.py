@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import unicodedata
 import warnings
 import zipfile
 from pathlib import Path
@@ -31,18 +30,16 @@ from fgc_collect.read.limits import DEFAULT_LIMITS, Deadline, LimitExceeded, Lim
 from fgc_collect.read.ods import read_ods
 from fgc_collect.read.ooxml import read_ooxml
 from fgc_collect.read.safezip import SafeZip
+from fgc_collect.text import printable
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 OPENPYXL_SUFFIXES = (".xlsx", ".xlsm")
 
 
 def display_name(path: str | Path) -> str:
-    """The file's name as one printable line: control characters, line breaks and undecodable
-    bytes become '?', and a very long name is shortened."""
-    name = Path(path).name or str(path)
-    cleaned = "".join(
-        "?" if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") else ch for ch in name
-    )
+    """The file's name as one printable line: control characters, line breaks, bidi overrides and
+    undecodable bytes become '?', and a very long name is shortened."""
+    cleaned = printable(Path(path).name or str(path))
     return cleaned if len(cleaned) <= 120 else cleaned[:117] + "..."
 
 

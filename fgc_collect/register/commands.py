@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from fgc_collect.clikit import UserError, format_option, load_key_file, store_option
+from fgc_collect.clikit import UserError, echo, echo_json, format_option, load_key_file, store_option
 
 
 def _open(store: str, create: bool):
@@ -84,7 +84,7 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
         raise UserError(str(error)) from None
     finally:
         register.close()
-    click.echo(format_ingest(report))
+    echo(format_ingest(report))
     for kind, sentence in (
         ("quarantined", "could not be read as a return or tied to one LA; kept in quarantine (see fgc-collect quarantine)"),
         ("refused", "refused; only {their} fingerprint{s}, size{s} and name{s} were kept (see fgc-collect quarantine)"),
@@ -93,10 +93,10 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
         count = len(report.of_kind(kind))
         if count:
             words = {"s": "s" if count != 1 else "", "their": "their" if count != 1 else "its", "them": "them" if count != 1 else "it"}
-            click.echo(f"fgc-collect: {count} file{words['s']} " + sentence.format(**words) + ".", err=True)
+            echo(f"fgc-collect: {count} file{words['s']} " + sentence.format(**words) + ".", err=True)
     held = len([o for o in report.outcomes if o.held])
     if held:
-        click.echo(
+        echo(
             f"fgc-collect: {held} return{'s' if held != 1 else ''} emailed from an address not known for {'their' if held != 1 else 'its'} LA "
             f"{'are' if held != 1 else 'is'} held for you to confirm (see fgc-collect status).", err=True,
         )
@@ -130,7 +130,7 @@ def status(store: str, output_format: str, chasers: Path | None, contacts_file: 
     if chasers is not None:
         text = chaser_csv(rows, problems)
         if str(chasers) == "-":
-            click.echo(text, nl=False)
+            echo(text, nl=False)
             return
         try:
             chasers.parent.mkdir(parents=True, exist_ok=True)
@@ -138,11 +138,11 @@ def status(store: str, output_format: str, chasers: Path | None, contacts_file: 
         except OSError as error:
             raise UserError(f"the chaser list could not be written to {chasers} ({error.strerror or error}).") from None
     if output_format == "json":
-        click.echo(json.dumps(status_json(label, rows, quarantine), indent=2, ensure_ascii=False))
+        echo_json(status_json(label, rows, quarantine))
     else:
-        click.echo(format_status(rows, quarantine, label))
+        echo(format_status(rows, quarantine, label))
         if chasers is not None:
-            click.echo(f"Chaser list ({sum(1 for _ in text.splitlines()) - 1} LAs) written to {chasers}.")
+            echo(f"Chaser list ({sum(1 for _ in text.splitlines()) - 1} LAs) written to {chasers}.")
 
 
 def _decide(decision: str, la_text: str, store: str, version: int | None, note: str, by: str | None, despite_errors: bool = False) -> None:
@@ -155,14 +155,14 @@ def _decide(decision: str, la_text: str, store: str, version: int | None, note: 
         try:
             made = register.decide(la.code, decision, note, by=by, version_no=version, allow_errors=despite_errors)
         except AlreadyDecided as done:
-            click.echo(str(done)[:1].upper() + str(done)[1:])
+            echo(str(done)[:1].upper() + str(done)[1:])
             return
         except DecisionError as error:
             raise UserError(str(error)) from None
     verb = "Accepted" if decision == "accept" else "Rejected"
     confirmed = (f" {held[made.version_no]} is now a known sender for {la.name}."
                  if decision == "accept" and made.version_no in held and held[made.version_no] else "")
-    click.echo(f"{verb} version {made.version_no} of {la.name} ({la.code}); recorded {made.decided_at} by {made.decided_by}.{confirmed}")
+    echo(f"{verb} version {made.version_no} of {la.name} ({la.code}); recorded {made.decided_at} by {made.decided_by}.{confirmed}")
 
 
 _version_option = click.option("--version", "version", type=click.IntRange(min=1), help="Which version (default: the latest).")
@@ -206,9 +206,9 @@ def history(la_code: str, store: str, output_format: str) -> None:
         entries = la_history(register, la)
         row = next(row for row in register.status() if row.la_code == la.code)
     if output_format == "json":
-        click.echo(json.dumps(history_json(la, entries, row), indent=2, ensure_ascii=False))
+        echo_json(history_json(la, entries, row))
     else:
-        click.echo(format_history(la, entries, row))
+        echo(format_history(la, entries, row))
     damaged = [entry.problem for entry in entries if entry.problem]
     if damaged:
         raise UserError(damaged[0] + (f" ({len(damaged) - 1} more such: run fgc-collect verify)" if len(damaged) > 1 else ""))
@@ -226,11 +226,11 @@ def verify(store: str) -> None:
         label = register.label
     if problems:
         for problem in problems:
-            click.echo(problem[:1].upper() + problem[1:])
-        click.echo(f"fgc-collect: the register at {label} failed its check ({len(problems)} "
+            echo(problem[:1].upper() + problem[1:])
+        echo(f"fgc-collect: the register at {label} failed its check ({len(problems)} "
                    f"problem{'s' if len(problems) != 1 else ''}); do not publish from it until it is restored.", err=True)
         sys.exit(1)
-    click.echo(f"Register {label}: all {files} stored file{'s' if files != 1 else ''} match their fingerprints; "
+    echo(f"Register {label}: all {files} stored file{'s' if files != 1 else ''} match their fingerprints; "
                f"the audit log's {decisions} decision{'s are' if decisions != 1 else ' is'} intact (latest entry's hash {head}).")
 
 

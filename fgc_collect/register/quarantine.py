@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from fgc_collect.clikit import UserError, format_option, store_option
+from fgc_collect.clikit import UserError, echo, echo_json, format_option, store_option
 from fgc_collect.register.records import QuarantineEntry, Resolution
 
 TAKEN, DROPPED = "taken", "dropped"
@@ -213,9 +213,9 @@ def quarantine(ctx: click.Context, store: str, output_format: str, include_resol
         found = entries(register, include_resolved)
         label = register.label
     if output_format == "json":
-        click.echo(json.dumps(quarantine_json(label, found), indent=2, ensure_ascii=False))
+        echo_json(quarantine_json(label, found))
     else:
-        click.echo(format_quarantine(found, label, include_resolved))
+        echo(format_quarantine(found, label, include_resolved))
 
 
 @quarantine.command()
@@ -244,13 +244,13 @@ def drop(ctx: click.Context, file: str, store: str, note: str, by: str | None) -
             raise UserError(f"{file!r} matches {len(open_files)} files in quarantine ({listed}); give the fingerprint of one.")
         if not open_files:
             (entry,) = list(files.values())[:1]
-            click.echo(f"{entry.file_name} [{entry.sha256[:12]}] is no longer in quarantine: {resolution_text(entry.resolution)}; "
+            echo(f"{entry.file_name} [{entry.sha256[:12]}] is no longer in quarantine: {resolution_text(entry.resolution)}; "
                        "nothing recorded.")
             return
         (entry,) = open_files.values()
         resolve(register, entry.sha256, DROPPED, note.strip(), by or current_user())
         done = resolutions(register, entry.sha256)[entry.sha256]
-    click.echo(f"Dropped {entry.file_name} [{entry.sha256[:12]}] from quarantine; recorded {done.resolved_at} by {done.resolved_by}.")
+    echo(f"Dropped {entry.file_name} [{entry.sha256[:12]}] from quarantine; recorded {done.resolved_at} by {done.resolved_by}.")
 
 
 COMMANDS = [quarantine]

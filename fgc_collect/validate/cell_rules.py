@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from fgc_collect.model import Issue
-from fgc_collect.read.aggregate import FRAME_SCHEMA
+from fgc_collect.read.aggregate import FRAME_SCHEMA, FREE_TEXT_KINDS
 from fgc_collect.reference import find_la, find_la_by_name, retired_codes
 from fgc_collect.spec import Spec
 from fgc_collect.validate import messages
@@ -186,7 +186,7 @@ def _cell_issue(spec: Spec, code: str, row: dict, view: ReturnView) -> Issue:
         condition = required_items(view).get(row["item"])
         message = messages.fgc004(item_id, cell, condition, missing=row["located_by"] == "missing")
     elif code == "FGC007":
-        message = messages.fgc007(item_id, cell, raw)
+        message = messages.fgc007(item_id, cell)
     elif code == "FGC008":
         message = messages.fgc008(item_id, cell, raw, [choice.label for choice in input_cell.choices])
     elif code == "FGC009":
@@ -207,10 +207,13 @@ def _cell_issue(spec: Spec, code: str, row: dict, view: ReturnView) -> Issue:
 
 
 def _given(row: dict) -> object:
-    """The value as the council gave it: the figure for a number cell, else the text (for a long
-    text, its length: the report need not carry 4,000 characters)."""
+    """The value as the council gave it: the figure for a number cell, else the text. Free text
+    (names, email addresses, comments) is never repeated: a long text gives its length, the others
+    nothing."""
     if row["kind"] == "longtext" and row["text"] is not None:
         return len(row["text"])
+    if row["kind"] in FREE_TEXT_KINDS:
+        return None
     if row["raw_kind"] == "number" and row["number"] is not None:
         return row["number"]
     return row["raw_text"]
@@ -256,7 +259,7 @@ def la_issues(view: ReturnView) -> list[Issue]:
         named_la = find_la_by_name(name)
         differs = named_la.code != la.code if named_la is not None else not (_name_words(name) & _name_words(la.name))
         if differs:
-            message = messages.fgc006_name(cell, name, la.code, la.name, named_la.name if named_la else None)
+            message = messages.fgc006_name(cell, la.code, la.name, named_la.name if named_la else None)
             issues.append(make_issue(spec, "FGC006", view, "A2", message, view.raw("A2")))
     template_la = find_la(view.ret.metadata.get("la_code"))
     if template_la is not None and template_la.code != la.code:

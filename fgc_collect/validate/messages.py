@@ -75,10 +75,12 @@ def fgc005(item: str, cell: str | None, code: str, retired_name: str | None = No
             "code: enter your council's 9-character ONS code (for example E06000047 for County Durham).")
 
 
-def fgc006_name(cell: str | None, name: str, code: str, code_la: str, name_la: str | None) -> str:
-    other = f" (the name of {name_la})" if name_la and name_la.casefold() != name.strip().casefold() else ""
-    return (f"A1 (local authority name) says {quoted(name)}{other} but A2{_at(cell)} is {code}, the "
-            f"code for {code_la}: correct whichever is wrong so that both are your council's.")
+def fgc006_name(cell: str | None, code: str, code_la: str, name_la: str | None) -> str:
+    """A1 is never quoted (free text: it is not repeated in reports or the register); name_la is
+    the LA whose name A1 holds, from the reference data, if any."""
+    says = f"is the name of {name_la}" if name_la else "does not name that local authority"
+    return (f"A2 (local authority code){_at(cell)} is {code}, the code for {code_la}, but A1 (local "
+            f"authority name) {says}: correct whichever is wrong so that both are your council's.")
 
 
 def fgc006_template(cell: str | None, code: str, code_la: str, template_code: str, template_la: str) -> str:
@@ -87,9 +89,10 @@ def fgc006_template(cell: str | None, code: str, code_la: str, template_code: st
             "the template sent to you, otherwise correct A2.")
 
 
-def fgc007(item: str, cell: str | None, raw: str | None) -> str:
-    return (f"{named(item)}{_at(cell)}, {quoted(raw)}, does not look like an email address: check it "
-            "so that we can reach you about this return.")
+def fgc007(item: str, cell: str | None) -> str:
+    """The address is never quoted (free text, perhaps someone's personal address)."""
+    return (f"{named(item)}{_at(cell)} does not look like an email address (name@council.gov.uk): check "
+            "it so that we can reach you about this return.")
 
 
 def fgc008(item: str, cell: str | None, raw: str | None, options: list[str]) -> str:
@@ -263,7 +266,7 @@ def example_messages(spec: Spec | None = None) -> dict[str, str]:
         "FGC004": lambda: fgc004("B1", "D6", condition="A5 == Y"),
         "FGC005": lambda: fgc005("A2", "D7", "E10000023", "North Yorkshire", "31/03/2023", (("E06000065", "North Yorkshire"),)),
         "FGC006": lambda: fgc006_template("D7", "E06000005", "Darlington", "E06000047", "County Durham"),
-        "FGC007": lambda: fgc007("A4", "D9", "jo.bloggs at durham.gov.uk"),
+        "FGC007": lambda: fgc007("A4", "D9"),
         "FGC008": lambda: fgc008("A5", "D10", "Maybe", ["Yes", "No"]),
         "FGC009": lambda: fgc009("A14", "D40", 4210, 4000),
         "FGC010": lambda: fgc010("E1", "D5", ["an NHS number", "a postcode"]),

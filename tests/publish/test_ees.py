@@ -4,6 +4,7 @@ screener's checks (passing on what publish writes, failing on what it must not).
 from __future__ import annotations
 
 import csv
+import io
 import shutil
 
 import openpyxl
@@ -13,7 +14,7 @@ from click.testing import CliRunner
 from fgc_collect.aggregate import Inputs, LARecord, build_tables
 from fgc_collect.cli import cli
 from fgc_collect.publish import WORKBOOK_NAME, check_publication, publish
-from fgc_collect.publish.ees import neutralise
+from fgc_collect.publish.ees import csv_bytes, neutralise
 
 from tests.aggregate.handbuilt import DERBY, handbuilt_inputs, service_values
 
@@ -65,10 +66,50 @@ def test_text_from_returns_cannot_become_a_formula(tmp_path):
     derby = next(r for r in rows(tmp_path / "fgc_coverage.csv") if r["new_la_code"] == DERBY.code)
     assert derby["external_provider"] == '\'=HYPERLINK("http://evil.example","Daybreak")'
     sheet = openpyxl.load_workbook(tmp_path / WORKBOOK_NAME)["1_Coverage"]
-    texts = [cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
-    assert texts == ['\'=HYPERLINK("http://evil.example","Daybreak")']
+    cells = [cell for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    # In the workbook: a text cell holding the text as typed (no visible apostrophe), quote-prefixed.
+    assert [(cell.value, cell.data_type, cell.quotePrefix) for cell in cells] == [
+        ('=HYPERLINK("http://evil.example","Daybreak")', "s", True)]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     assert neutralise("-12") == "-12" and neutralise("@SUM(A1)") == "'@SUM(A1)" and neutralise("Daybreak") == "Daybreak"
+
+
+@pytest.mark.parametrize("text", [
+    "=1+1", "+1+1", "-1+1", "@SUM(A1)", "\uff1d1+1", "\uff0b1+1", "\uff0d1+1", "\uff20SUM(A1)",
+    "\t=1+1", "\r=1+1", "\n=1+1", '\uff1dHYPERLINK("http://evil.example")',
+])
+def test_every_formula_start_is_neutralised(text):
+    assert neutralise(text) == "'" + text
+
+
+def test_a_csv_cell_starting_with_a_tab_or_a_line_break_is_neutralised():
+    written = csv_bytes([["provider", "note"], ["\t=1+1", "\r\n@SUM(A1)"]]).decode("utf-8")
+    (row,) = csv.DictReader(io.StringIO(written, newline=""))
+    assert row == {"provider": "'\t=1+1", "note": "'\r\n@SUM(A1)"}
+
+
+@pytest.mark.parametrize("text", ["Daybreak", "-12", "+3.5", "12", "Family Group Conferences Ltd", "\u00e9quipe"])
+def test_ordinary_text_and_signed_numbers_are_left_as_they_are(text):
+    assert neutralise(text) == text
+
+
+def test_full_width_and_control_starts_are_neutralised_in_the_csv_and_text_in_the_workbook(tmp_path):
+    hostile = {"Hartlepool": '\uff1dHYPERLINK("http://evil.example","Daybreak")', "Darlington": "\uff0b1+1",
+               "Derby": "\uff0dcmd|' /C calc'!A0", "Leicester": "\uff20SUM(A1:A9)"}
+    records = []
+    for record in handbuilt_inputs().used:
+        if record.la.name in hostile:
+            record = LARecord(record.la, {**service_values(record.la.name), "A6": "COMMISSIONED",
+                                          "A7": hostile[record.la.name]})
+        records.append(record)
+    publish(build_tables(Inputs(tuple(records))), tmp_path)
+    published = {r["la_name"]: r["external_provider"] for r in rows(tmp_path / "fgc_coverage.csv") if r["la_name"]}
+    assert {name: published[name] for name in hostile} == {name: "'" + text for name, text in hostile.items()}
+    sheet = openpyxl.load_workbook(tmp_path / WORKBOOK_NAME)["1_Coverage"]
+    found = {cell.value: (cell.data_type, cell.quotePrefix) for row in sheet.iter_rows() for cell in row
+             if cell.value in hostile.values()}
+    assert found == {text: ("s", True) for text in hostile.values()}
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
 def test_the_workbook_follows_good_practice(handbuilt_publication):

@@ -152,7 +152,9 @@ NAME_VARIANT = case("fgc006_near_name_variant", {"A1": "Durham County Council"})
 def test_fgc006_name_and_code_of_different_las(validated):
     issue = only_issue(validated[NAME_MISMATCH], "FGC006")
     assert (issue.severity, issue.item, issue.cell) == (ERROR, "A2", cell_of("A2"))
-    assert "'Darlington'" in issue.message and "E06000047, the code for County Durham" in issue.message
+    assert "A1 (local authority name) is the name of Darlington" in issue.message
+    assert "E06000047, the code for County Durham" in issue.message
+    assert "'Darlington'" not in issue.message  # A1 is free text: never quoted
 
 
 def test_fgc006_template_of_one_la_returned_by_another(validated):
@@ -174,6 +176,7 @@ def test_fgc007_email_shape(validated):
     issue = only_issue(validated[BAD_EMAIL], "FGC007")
     assert (issue.severity, issue.item, issue.cell) == (WARNING, "A4", cell_of("A4"))
     assert "does not look like an email address" in issue.message
+    assert "bloggs" not in issue.message and issue.value is None  # free text: never repeated
     assert issues_of(validated[GOOD_EMAIL], "FGC007") == []
 
 
