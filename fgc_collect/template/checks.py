@@ -32,6 +32,9 @@ CHECK_OK = "OK"  # a count whose comparisons hold
 CHECK_ADDS_UP = "Adds up"  # a breakdown that adds up to its total
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
 COMPARISON_RULES = ("FGC104", "FGC105", "FGC113")  # errors between counts of one return
+# Every rule the workbook checks for itself (when the spec has it): what a return alone can show.
+WORKBOOK_RULES = ("FGC001", "FGC002", "FGC003", "FGC004", "FGC008", "FGC009", "FGC011", "FGC101", "FGC103",
+                  "FGC104", "FGC105", "FGC106", "FGC113")
 LITERAL_LIMIT = 255  # characters of one text constant in an Excel formula
 
 # What the reader makes of a cell (fgc_collect.read.cells.classify): the status column's values.

@@ -52,12 +52,11 @@ def main(source, target, operations_file, profile):
                 # setFormula is what typing does: "12" becomes a number, "<5" stays text.
                 sheet.getCellRangeByName(op["cell"]).setFormula(op["text"])
             elif op["op"] == "type_date":
-                # what typing a date does in Calc's window: the value, and a date format on the cell
+                # what typing a date does in Calc's window: the value, and the locale's date format
                 cell = sheet.getCellRangeByName(op["cell"])
                 cell.setFormula(op["text"])
                 locale = uno.createUnoStruct("com.sun.star.lang.Locale")
-                key = document.NumberFormats.queryKey("YYYY-MM-DD", locale, False)
-                cell.NumberFormat = key if key != -1 else document.NumberFormats.addNew("YYYY-MM-DD", locale)
+                cell.NumberFormat = document.NumberFormats.getStandardFormat(2, locale)  # NumberFormat.DATE
             elif op["op"] == "unprotect":
                 sheet.unprotect(op.get("password", ""))
             elif op["op"] == "insert_rows":
