@@ -28,6 +28,8 @@ from fgc_collect.spec import InputCell, Item, Spec
 from fgc_collect.validate import messages
 from fgc_collect.validate.common import join_words, named, short_label
 
+from . import layout
+
 CHECK_OK = "OK"  # a count whose comparisons hold
 CHECK_ADDS_UP = "Adds up"  # a breakdown that adds up to its total
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
@@ -182,7 +184,8 @@ class _Builder:
             ws[f"{column}1"] = title
         for number, row in enumerate(self.rows, start=FIRST_ROW):
             x = f"{quote_sheetname(row.sheet)}!${row.target[0]}${row.target[1:]}"
-            ws[f"{NAME}{number}"] = ("Q_" + row.cell.id) if row.cell is not None else ("SUM_" + row.item.id)
+            ws[f"{NAME}{number}"] = (layout.INPUT_NAME_PREFIX + row.cell.id if row.cell is not None
+                                     else layout.TOTAL_NAME_PREFIX + row.item.id)
             self.put(ADDRESS, number, f"ADDRESS(ROW({x}),COLUMN({x}),4)")
             if row.cell is None:
                 continue
@@ -391,6 +394,8 @@ class _Builder:
     # ------------------------------------------------------------------ what the sheets see
     def write_results(self, first_column: int) -> Checks:
         width = max(len(found) for found in self.messages.values())
+        if column_index(MESSAGES) + width > first_column:
+            raise ValueError(f"a row of the _checks sheet has {width} checks: too many for its columns")
         message_columns = [get_column_letter(column_index(MESSAGES) + i) for i in range(width)]
         problems, first_row, shown = (get_column_letter(first_column + i) for i in range(3))
         for column, title in ((problems, "problems"), (first_row, "row of a problem"), (shown, "shown in Check")):

@@ -61,6 +61,7 @@ COMPARISON_SHOULD = {">=": "at least", "<=": "no more than"}
 COMPARISON_ADVICE = {
     "FGC104": "every family has at least one child, so check both figures.",
     "FGC105": "a part cannot be larger than its whole, so check both figures.",
+    "FGC113": "both are among the families for whom care proceedings were considered, so check the three figures.",
 }
 COMPARISON_ADVICE_QUERY = ("a family can cross years, so this may be right: check the figures and "
                            "explain in E1 if they are correct.")
