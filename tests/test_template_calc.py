@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from fgc_collect.read import read_return
+from fgc_collect.read.aggregate import ITEM_ID_SCAN_COLUMNS
 from fgc_collect.reference import find_la
 from fgc_collect.spec import load_spec
 from fgc_collect.survey import Survey
@@ -141,6 +142,11 @@ def test_every_mistake_shows_in_its_row_in_validates_words_and_the_cover_counts_
         assert words in fgc001
     # the cover: a line per sheet, linked to it
     assert "Offer and consent" in " ".join(cover) and "problems to fix, the first in row" in " ".join(cover)
+    # what Calc saved in the checks sheet cannot be taken for an answer by the reader's fallback
+    ids = {cell.id for cell in SPEC.input_cells} | {item.id for item in SPEC.items}
+    checks = wb[layout.CHECKS_SHEET]
+    seen = {str(v).strip() for row in checks.iter_rows(max_col=ITEM_ID_SCAN_COLUMNS, values_only=True) for v in row if v}
+    assert not seen & ids
 
 
 def test_a_clean_return_is_ready_to_send(template, tmp_path):

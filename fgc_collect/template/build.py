@@ -1,9 +1,10 @@
 """Builds the Excel survey template from the spec, following the layout contract in layout.py.
 
-Sheets, in order: Cover, one sheet per section (A to E), Definitions, the hidden lists sheet and
-the very hidden metadata sheet. Every input cell carries the workbook-scoped defined name
-Q_<input cell id>, sits in column D of a row whose column A holds that id, and is the only kind
-of cell left unlocked; the sheets are protected without a password.
+Sheets, in order: Cover, one sheet per section (A to E), Definitions, the hidden lists sheet, the
+very hidden metadata sheet and the very hidden sheet of the workbook's own checks (checks.py).
+Every input cell carries the workbook-scoped defined name Q_<input cell id>, sits in column D of a
+row whose column A holds that id, and is the only kind of cell left unlocked; the sheets and the
+workbook's structure are protected without a password.
 """
 
 from __future__ import annotations

@@ -10,8 +10,9 @@ an error...), its usable value, and the messages; each section sheet's Check col
 text, and the cover counts the problems (FGC_CHECKS). Only functions of Excel 2007 (and
 LibreOffice): no macro, no dynamic array, no LET.
 
-The sheet holds no bare item id (the reader finds answers by the ids in a sheet's first columns
-when the defined names are lost): its rows are labelled by their defined names (Q_B1, SUM_B3).
+Its first columns never hold a bare item id (when the defined names are lost, the reader finds
+answers by the ids in a sheet's first columns): rows are labelled by their defined names (Q_B1,
+SUM_B3), and the cell a message names ("D9", which reads like an item id) sits further right.
 """
 
 from __future__ import annotations
@@ -129,7 +130,9 @@ class CheckRow:
 
 
 # Columns of the _checks sheet.
-NAME, STATUS, CLEANED, NUMBER_COL, USABLE, INVALID, ADDRESS, MESSAGES = "ABCDEFGH"
+NAME, STATUS, CLEANED, NUMBER_COL, USABLE, INVALID = "ABCDEF"
+MESSAGES = "H"  # and the columns after it, one message a column
+ADDRESS = "W"  # the cell as the message names it ("D6"): beyond the columns the reader searches for item ids
 FIGURE, QUOTED = "R", "S"  # the number as a council writes it (1,234), the cell's value quoted ('<5')
 WORDS = "X"  # the text of the messages, one piece a cell
 FIRST_ROW = 2
@@ -229,7 +232,7 @@ class _Builder:
         """FGC001-FGC004, FGC008, FGC009, FGC011 at one input cell: the formula of its message."""
         cell, item = row.cell, row.item
         status, cleaned, num, usable = f"$B{number}", f"$C{number}", f"$D{number}", f"$E{number}"
-        what, at = named(cell.id, self.spec), concat(" in ", Expr(f"$G{number}"))
+        what, at = named(cell.id, self.spec), concat(" in ", Expr(f"${ADDRESS}{number}"))
         error_name = f'IFERROR(CHOOSE(ERROR.TYPE({x}),{",".join(literal(e) for e in EXCEL_ERRORS)}),"#VALUE!")'
         fgc011 = fill(messages.FGC011, what=what, at=at, raw=Expr(error_name))
         required = self.required(item)
@@ -293,7 +296,7 @@ class _Builder:
             complete = f"AND(COUNT({usable})={n},ISNUMBER({total}))"
             added = f"SUM({usable})"
             fgc101 = fill(
-                messages.FGC101, what=named(item.id, self.spec), added=number_text(added), at=concat(" in ", Expr(f"$G{total_row}")),
+                messages.FGC101, what=named(item.id, self.spec), added=number_text(added), at=concat(" in ", Expr(f"${ADDRESS}{total_row}")),
                 total_what=named(item.total, self.spec), total=self.figure(item.total), gap=number_text(f"ABS({total}-{added})"),
                 direction=Expr(f'IF({total}>{added},{literal(messages.FGC101_SHORT)},{literal(messages.FGC101_OVER)})'),
                 total_item=item.total,
@@ -307,7 +310,7 @@ class _Builder:
                           verb=Expr(f'IF({blanks}=1,"is","are")'))
             for row in range(first, last + 1):
                 label = item.cells[row - first].category.label
-                piece = fill(messages.FGC103_BLANK, label=label, cell=Expr(f"$G{row}"))
+                piece = fill(messages.FGC103_BLANK, label=label, cell=Expr(f"${ADDRESS}{row}"))
                 self.put(piece_col, row, f'IF($B{row}="{BLANK}",{piece},"")')
                 if row == last:
                     self.put(joined_col, row, f"${piece_col}{row}")
@@ -337,7 +340,7 @@ class _Builder:
                 left = "+".join(self.usable(t) for t in comparison.left)
                 right = "+".join(self.usable(t) for t in comparison.right)
                 words = fill(
-                    messages.COMPARISON, left=self.side(comparison.left), at=concat(" in ", Expr(f"$G{row}")),
+                    messages.COMPARISON, left=self.side(comparison.left), at=concat(" in ", Expr(f"${ADDRESS}{row}")),
                     right=self.side(comparison.right), left_ids="+".join(comparison.left),
                     should=messages.COMPARISON_SHOULD[comparison.op], right_ids="+".join(comparison.right),
                     advice=messages.COMPARISON_ADVICE.get(code, messages.COMPARISON_ADVICE_QUERY),
@@ -384,7 +387,7 @@ class _Builder:
         more = Expr(f'IF({how_many}>{messages.FGC106_SHOWN},{fill(messages.FGC106_MORE, more=number_text(f"({how_many}-{messages.FGC106_SHOWN})"))},"")')
         row = self.row_of[condition.item]
         words = fill(
-            messages.FGC106, what=named(condition.item, self.spec), at=concat(" in ", Expr(f"$G{row}")),
+            messages.FGC106, what=named(condition.item, self.spec), at=concat(" in ", Expr(f"${ADDRESS}{row}")),
             answer=messages.answer_label(condition.item, condition.value, self.spec), shown=listed, more=more,
             verb=Expr(f'IF({how_many}=1,"is","are")'), item=condition.item,
             other=messages.other_answer_label(condition.item, condition.value, self.spec),
