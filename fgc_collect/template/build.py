@@ -160,7 +160,10 @@ def _instruction(section: Section, spec: Spec) -> str:
         )
     if kinds <= {"longtext"}:
         return "Add anything that will help us understand your figures. Do not name or identify any child or family."
-    return "Fill in the yellow cells. Where a cell has a drop-down list, choose from the list."
+    return (
+        "Fill in the yellow cells. Where a cell has a drop-down list, choose from the list. Column E checks "
+        "your answers as you go."
+    )
 
 
 def _requirement(item: Item, spec: Spec) -> str:
