@@ -38,10 +38,11 @@ def cli() -> None:
 @click.option("--la", "la_codes", multiple=True, metavar="CODE", help="Prefill for an LA (9-character or 3-digit code); repeatable.")
 @click.option("--all-las", is_flag=True, help="One prefilled template per LA (153 files) into the folder --out.")
 @click.option("--out", "out", type=click.Path(path_type=Path), help="File (or folder with --all-las or several --la).")
-def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | None) -> None:
+@click.option("--force", is_flag=True, help="Replace templates that already exist (without it, nothing is replaced).")
+def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | None, force: bool) -> None:
     """Write the Excel survey template: blank, or prefilled for LAs."""
-    from fgc_collect.reference import find_la
-    from fgc_collect import template as templates
+    from fgc_collect.reference import find_la, local_authorities
+    from fgc_collect.survey import SurveyFileError, current_survey
 
     if all_las and la_codes:
         raise UserError("give either --la or --all-las, not both.")
@@ -51,46 +52,60 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
         if la is None:
             raise UserError(f"{code!r} is not the code of a local authority in 2023-24 (give a 9-character code such as E06000047 or a 3-digit code such as 840).")
         las.append(la)
+    try:
+        current_survey()  # the cover's contact and deadline: a survey file that cannot be used is said now
+    except SurveyFileError as problem:
+        raise UserError(str(problem)) from None
     if level == "child":
-        _child_templates(las, all_las, out)
-        return
-    if all_las:
-        folder = out or Path("templates-out")
-        paths = templates.write_all_templates(folder)
-        click.echo(f"Wrote {len(paths)} prefilled templates into {folder}.")
-        return
-    if len(las) > 1:
-        folder = out or Path("templates-out")
-        for la in las:
-            path = templates.write_template(folder / templates.la_file_name(la), la=la)
-            click.echo(f"Wrote {path}")
-        return
-    la = las[0] if las else None
-    path = out or Path(templates.la_file_name(la) if la else templates.TEMPLATE_FILE_NAME)
-    if path.is_dir():
-        path = path / (templates.la_file_name(la) if la else templates.TEMPLATE_FILE_NAME)
-    templates.write_template(path, la=la)
-    click.echo(f"Wrote {path}")
+        from fgc_collect.child import child_file_name as file_name, write_child_template as write_one
+    else:
+        from fgc_collect import template as templates
 
+        file_name = templates.la_file_name
 
-def _child_templates(las, all_las: bool, out: Path | None) -> None:
-    from fgc_collect.child import child_file_name, write_child_template
-    from fgc_collect.reference import local_authorities
-
+        def write_one(path, la):
+            return templates.write_template(path, la=la)
     if all_las:
         las = list(local_authorities())
-    if len(las) > 1 or all_las:
+    if len(las) > 1:
         folder = out or Path("templates-out")
-        for la in las:
-            write_child_template(folder / child_file_name(la), la)
-        click.echo(f"Wrote {len(las)} child-level templates into {folder}.")
+        if folder.exists() and not folder.is_dir():
+            raise UserError(f"{folder} is a file: give a folder as --out for one template per LA.")
+        targets = [folder / file_name(la) for la in las]
+        _refuse_to_replace(targets, force, folder)
+        if all_las and level == "aggregate":
+            templates.write_all_templates(folder)  # the same files, written faster
+        else:
+            for la, path in zip(las, targets):
+                write_one(path, la)
+                if not all_las:
+                    click.echo(f"Wrote {path}")
+        if all_las:
+            click.echo(f"Wrote {len(targets)} {'child-level' if level == 'child' else 'prefilled'} templates into {folder}.")
         return
     la = las[0] if las else None
-    path = out or Path(child_file_name(la))
+    default = file_name(la) if la or level == "child" else templates.TEMPLATE_FILE_NAME
+    path = out or Path(default)
     if path.is_dir():
-        path = path / child_file_name(la)
-    write_child_template(path, la)
+        path = path / default
+    _refuse_to_replace([path], force)
+    write_one(path, la)
     click.echo(f"Wrote {path}")
+
+
+def _refuse_to_replace(targets: list[Path], force: bool, folder: Path | None = None) -> None:
+    """Nothing is written over an existing file (a council's filled return, perhaps) without --force;
+    for a folder of templates, nothing at all is written when one of them exists."""
+    existing = [path for path in targets if path.exists()]
+    if force or not existing:
+        return
+    if folder is None:
+        raise UserError(f"{existing[0]} already exists: give --force to replace it, or another --out.")
+    shown = ", ".join(path.name for path in existing[:3]) + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
+    raise UserError(
+        f"{folder} already holds {len(existing)} of the {len(targets)} templates ({shown}), so none was "
+        "written: give --force to replace them, or another --out folder."
+    )
 
 
 @cli.command()

@@ -1,9 +1,10 @@
 """Builds the Excel survey template from the spec, following the layout contract in layout.py.
 
-Sheets, in order: Cover, one sheet per section (A to E), Definitions, the hidden lists sheet and
-the very hidden metadata sheet. Every input cell carries the workbook-scoped defined name
-Q_<input cell id>, sits in column D of a row whose column A holds that id, and is the only kind
-of cell left unlocked; the sheets are protected without a password.
+Sheets, in order: Cover, one sheet per section (A to E), Definitions, the hidden lists sheet, the
+very hidden metadata sheet and the very hidden sheet of the workbook's own checks (checks.py).
+Every input cell carries the workbook-scoped defined name Q_<input cell id>, sits in column D of a
+row whose column A holds that id, and is the only kind of cell left unlocked; the sheets and the
+workbook's structure are protected without a password.
 """
 
 from __future__ import annotations
@@ -16,15 +17,24 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from fgc_collect.reference import LocalAuthority
 from fgc_collect.spec import Category, InputCell, Item, Section, Spec, load_spec
+from fgc_collect.survey import Survey, current_survey
+from fgc_collect.validate.common import named
+from fgc_collect.validate.messages import answer_label
 
 from . import layout
+from .checks import CHECK_ADDS_UP, CHECK_OK, Checks, CheckRow, literal, write_checks
+from .definitions import TERMS, category_set_title, term_items
 
-# The research team sets the real address before the survey goes out.
+# A placeholder address, only for feedback written without the survey's own contact (the template's
+# cover takes the contact from the research team's survey file: fgc_collect.survey).
 CONTACT_EMAIL = "fgc-survey@example.org"
 
 # Colours: pale and few, as in a government statistics workbook.
@@ -41,25 +51,7 @@ ANSWER_WIDTH_TEXT = 50
 LONGTEXT_ROW_HEIGHT = 150
 SPACER_ROWS = 1  # blank rows between two items on a section sheet
 
-CHECK_OK = "OK"
-CHECK_ADDS_UP = "Adds up"
-
-# Plain names of the spec's category sets, for the Definitions sheet.
-CATEGORY_SET_NAMES = {
-    "AGE": "Age, at the date the count refers to (referral, consent or conference)",
-    "SEX": "Sex (Unknown includes unborn children)",
-    "ETH": "Ethnicity: DfE/GSS harmonised major groups (Chinese is counted under Asian)",
-    "DIS": "Disability",
-    "STATUS": (
-        "Social care status at referral: one per child, the first that applies in this order: "
-        "care proceedings, pre-proceedings, looked after, child protection plan, child in need plan, "
-        "early help, other"
-    ),
-    "SOURCE": "Who referred the family to the FGC service",
-    "DECLINE": "Main reason a family declined the offer of an FGC",
-    "NOTHELD": "Main reason a consented FGC did not take place",
-    "YESNO": "Yes or No",
-}
+CHECK_WIDTH = 60  # the Check column: a problem's message wraps in it
 
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -84,6 +76,7 @@ _HEADER_FONT = _font(bold=True, color="FFFFFF")
 _BOLD = _font(bold=True)
 _PLAIN = _font()
 _NOTE_FONT = _font(italic=True, color="595959")
+_CHECK_FONT = _font(9)
 
 
 # --------------------------------------------------------------------------- where cells go
@@ -131,6 +124,16 @@ def cell_positions(spec: Spec | None = None) -> dict[str, tuple[str, str]]:
     }
 
 
+def check_rows(spec: Spec) -> list[CheckRow]:
+    """The rows of the section sheets that can show a problem, in the order of the sheets."""
+    column = get_column_letter(layout.ANSWER_COLUMN)
+    return [
+        CheckRow(section.sheet, f"{column}{row.row}", row.item, row.cell)
+        for section in spec.sections
+        for row in section_rows(section)
+    ]
+
+
 def _absolute(sheet: str, coordinate: str) -> str:
     column = coordinate.rstrip("0123456789")
     return f"{quote_sheetname(sheet)}!${column}${coordinate[len(column):]}"
@@ -152,29 +155,41 @@ def _instruction(section: Section, spec: Spec) -> str:
     if "count" in kinds:
         return (
             f"Enter exact whole numbers for {_period(spec)} in the yellow cells: 0 if there were none, "
-            "blank only if the figure is not known. Column E checks your figures as you go."
+            "blank only if the figure is not known. Column E checks your answers as you go (double-click "
+            "a row's lower edge to read a long message in full)."
         )
     if kinds <= {"longtext"}:
         return "Add anything that will help us understand your figures. Do not name or identify any child or family."
-    return "Fill in the yellow cells. Where a cell has a drop-down list, choose from the list."
+    return (
+        "Fill in the yellow cells. Where a cell has a drop-down list, choose from the list. Column E checks "
+        "your answers as you go."
+    )
 
 
-def _requirement(item: Item) -> str:
+def _requirement(item: Item, spec: Spec) -> str:
     if item.required:
         return "Required."
     if item.required_if is not None:
-        if str(item.required_if) == "A5 == Y":
-            return "Required if you had an FGC service (A5 is Yes)."
-        return f"Required if {item.required_if}."
+        condition = item.required_if  # in the words of the drop-down: "A5 ... is Yes", not "A5 == Y"
+        return f"Required if {named(condition.item, spec)} is {answer_label(condition.item, condition.value, spec)}."
     return ""
 
 
-def _prompt(item: Item) -> tuple[str, str]:
+def count_unit(item: Item, spec: Spec) -> str:
+    """What a count counts: its own unit, else its total's (a breakdown of B2 counts children)."""
+    if item.unit:
+        return item.unit
+    if item.total and spec.item(item.total).unit:
+        return spec.item(item.total).unit
+    return "cases"
+
+
+def _prompt(item: Item, spec: Spec) -> tuple[str, str]:
     """The input message of an item's cells: (title <= 32 chars, prompt <= 255 chars)."""
     kind = item.cells[0].kind
-    requirement = _requirement(item)
+    requirement = _requirement(item, spec)
     if kind == "count":
-        what = item.unit or "cases"
+        what = count_unit(item, spec)
         title = f"{item.id}: number of {what}"
         text = f"Exact whole number of {what}: 0 if none, blank only if not known. No '<5' or ranges."
     elif kind == "choice":
@@ -264,8 +279,9 @@ def _protect(ws: Worksheet) -> None:
     ws.protection.formatRows = False
 
 
-def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
-    ws.page_setup.orientation = "landscape"
+def _print_setup(ws: Worksheet, title_rows: str | None = None, orientation: str = "landscape") -> None:
+    """Fit the page width (as many pages tall as it takes), footer with the sheet and page numbers."""
+    ws.page_setup.orientation = orientation
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -274,6 +290,86 @@ def _print_setup(ws: Worksheet, title_rows: str | None = None) -> None:
         ws.print_title_rows = title_rows
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.right.text = "Page &P of &N"
+
+
+A4_INCHES = (8.27, 11.69)
+PAGE_FILL = 0.9  # pages planned this full: Excel and LibreOffice measure rows and columns a little differently
+DEFAULT_ROW_HEIGHT = 15.0  # points
+
+
+def _column_points(width: float | None) -> float:
+    return ((width or 8.43) * 7 + 5) * 0.75  # characters -> pixels (Calibri 11) -> points
+
+
+def _row_points(ws: Worksheet, row: int) -> float:
+    return ws.row_dimensions[row].height or DEFAULT_ROW_HEIGHT
+
+
+def page_capacity(ws: Worksheet, title_rows: int = 0) -> float:
+    """How many points of rows one printed page holds (at the scale that fits the page width), less
+    the title rows printed on every page."""
+    short, long = (inches * 72 for inches in A4_INCHES)
+    width, height = (long, short) if ws.page_setup.orientation == "landscape" else (short, long)
+    margins = ws.page_margins
+    width -= (margins.left + margins.right) * 72
+    height -= (margins.top + margins.bottom) * 72
+    sheet_width = sum(_column_points(ws.column_dimensions[get_column_letter(c)].width) for c in range(1, ws.max_column + 1))
+    scale = min(1.0, width / sheet_width)
+    titles = sum(_row_points(ws, r) for r in range(1, title_rows + 1))
+    return height / scale * PAGE_FILL - titles
+
+
+def _paginate(ws: Worksheet, starts: list[int], title_rows: int = 0) -> None:
+    """Page breaks between groups of rows (a group starts at each of `starts`: an item with its
+    categories and total, a heading with its lines), so that printing never splits a group that fits
+    on a page, and the groups are shared evenly between the fewest pages: no page holds the end of
+    a sheet alone (A15 used to print on a page of its own)."""
+    capacity = page_capacity(ws, title_rows)  # the title rows are already taken off
+    bounds = sorted(set(starts) - set(range(1, title_rows + 2))) + [ws.max_row + 1]
+    first = title_rows + 1
+    heights, group_starts = [], []
+    for start, end in zip([first, *bounds[:-1]], bounds):
+        heights.append(sum(_row_points(ws, r) for r in range(start, end)))
+        group_starts.append(start)
+    pages = _fewest_pages(heights, capacity)
+    for start in _even_breaks(heights, pages, group_starts):
+        ws.row_breaks.append(Break(id=start - 1))  # a break after the row before the group
+
+
+def _fewest_pages(heights: list[float], capacity: float) -> int:
+    pages, used = 1, 0.0
+    for height in heights:
+        if used and used + height > capacity:
+            pages, used = pages + 1, 0.0
+        used += height
+    return pages
+
+
+def _even_breaks(heights: list[float], pages: int, starts: list[int]) -> list[int]:
+    """The rows starting pages 2.. when the groups go, in order, on `pages` pages with the tallest page
+    as short as can be (the linear partition problem, by dynamic programming)."""
+    n = len(heights)
+    if pages <= 1 or n <= 1:
+        return []
+    prefix = [0.0]
+    for height in heights:
+        prefix.append(prefix[-1] + height)
+    inf = float("inf")
+    # best[k][i]: the tallest page when the first i groups fill k pages; cut[k][i]: where page k starts
+    best = [[inf] * (n + 1) for _ in range(pages + 1)]
+    cut = [[0] * (n + 1) for _ in range(pages + 1)]
+    best[0][0] = 0.0
+    for k in range(1, pages + 1):
+        for i in range(1, n + 1):
+            for j in range(k - 1, i):
+                tallest = max(best[k - 1][j], prefix[i] - prefix[j])
+                if tallest < best[k][i]:
+                    best[k][i], cut[k][i] = tallest, j
+    breaks, i = [], n
+    for k in range(pages, 1, -1):
+        i = cut[k][i]
+        breaks.append(starts[i])
+    return sorted(breaks)
 
 
 # --------------------------------------------------------------------------- lists sheet
@@ -304,7 +400,7 @@ class _Lists:
 
 
 def _validation(item: Item, kind: str, lists: _Lists) -> DataValidation | None:
-    title, prompt = _prompt(item)
+    title, prompt = _prompt(item, lists.spec)
     common = dict(allow_blank=True, showInputMessage=True, promptTitle=title, prompt=prompt)
     if kind == "count":
         return DataValidation(
@@ -344,42 +440,12 @@ def _ref(here: str, sheet: str, coordinate: str) -> str:
     return coordinate if sheet == here else f"{quote_sheetname(sheet)}!{coordinate}"
 
 
-def _comparison_checks(spec: Spec) -> dict[str, list[tuple[str, str, str]]]:
-    """Input cell id -> [(op, other id, message)] for the hard in-return comparisons (FGC104, FGC105)."""
-    checks: dict[str, list[tuple[str, str, str]]] = {}
-    for code in ("FGC104", "FGC105"):
-        try:
-            comparisons = spec.comparisons(code)
-        except (KeyError, ValueError):
-            continue
-        for comparison in comparisons:
-            if len(comparison.left) != 1 or len(comparison.right) != 1:
-                continue
-            left, right = comparison.left[0], comparison.right[0]
-            if not (spec.has_input_cell(left) and spec.has_input_cell(right)):
-                continue
-            message = f"Must not exceed {right}" if comparison.op == "<=" else f"Must be at least {right}"
-            checks.setdefault(left, []).append((comparison.op, right, message))
-    return checks
-
-
-def _count_check_formula(here: str, ref: str, checks, positions) -> str:
-    """Column E of a count: text in the cell, then each comparison; blank when there is nothing to say."""
-    expression = '""'
-    if checks:
-        others = [_ref(here, *positions[other]) for _, other, _ in checks]
-        numbers = ",".join(f"ISNUMBER({r})" for r in [ref, *others])
-        expression = f'IF(AND({numbers}),"{CHECK_OK}","")'
-        for (op, _, message), other in reversed(list(zip(checks, others))):
-            expression = f'IF(AND(ISNUMBER({ref}),ISNUMBER({other}),NOT({ref}{op}{other})),"{message}",{expression})'
-    return f'=IF(ISTEXT({ref}),"Enter a number, not text",{expression})'
-
-
 def _write_section(
     wb: Workbook, ws: Worksheet, spec: Spec, section: Section, lists: _Lists, la: LocalAuthority | None,
-    positions: dict[str, tuple[str, str]], comparisons: dict[str, list[tuple[str, str, str]]],
+    positions: dict[str, tuple[str, str]], checks: Checks,
 ) -> None:
     check = get_column_letter(layout.CHECK_COLUMN)
+    answer = get_column_letter(layout.ANSWER_COLUMN)
 
     ws.cell(1, 1, f"Section {section.code}: {section.title}").font = _TITLE_FONT
     ws.cell(2, 1, _instruction(section, spec)).font = _NOTE_FONT
@@ -409,8 +475,12 @@ def _write_section(
         if item.id not in first_row_of:
             first_row_of[item.id] = r
             ws.cell(r, layout.QUESTION_COLUMN, item.label).alignment = _WRAP_TOP
+        check_cell = ws.cell(r, layout.CHECK_COLUMN, "=" + checks.shown[(section.sheet, f"{answer}{r}")])
+        _style_locked(check_cell, _CHECK_FILL)
+        check_cell.alignment = _WRAP_TOP
+        check_cell.font = _CHECK_FONT  # smaller: a message shows more of itself in the row
         if entry.cell is None:
-            _write_total_row(ws, spec, section, item, r, rows, positions)
+            _write_total_row(ws, spec, section, item, r, rows)
             continue
         cell_spec = entry.cell
         if cell_spec.category is not None:
@@ -431,19 +501,13 @@ def _write_section(
             ws.add_data_validation(validation)
             validations[item.id] = validation
         validations[item.id].add(target.coordinate)
-        if cell_spec.kind == "count":
-            formula = _count_check_formula(
-                section.sheet, target.coordinate, comparisons.get(cell_spec.id, []), positions
-            )
-            check_cell = ws.cell(r, layout.CHECK_COLUMN, formula)
-            _style_locked(check_cell, _CHECK_FILL)
 
     last_row = rows[-1].row if rows else layout.HEADER_ROW
     first = layout.HEADER_ROW + 1
     check_range = f"{check}{first}:{check}{last_row}"
     problem = f'AND(${check}{first}<>"",${check}{first}<>"{CHECK_OK}",${check}{first}<>"{CHECK_ADDS_UP}")'
     fine = f'OR(${check}{first}="{CHECK_OK}",${check}{first}="{CHECK_ADDS_UP}")'
-    ws.conditional_formatting.add(check_range, FormulaRule(formula=[problem], font=Font(bold=True, color=PROBLEM_COLOUR)))
+    ws.conditional_formatting.add(check_range, FormulaRule(formula=[problem], font=Font(color=PROBLEM_COLOUR)))
     ws.conditional_formatting.add(check_range, FormulaRule(formula=[fine], font=Font(color=OK_COLOUR)))
 
     text_answers = any(cell.kind not in ("count", "decimal") for item in section.items for cell in item.cells)
@@ -452,17 +516,18 @@ def _write_section(
         layout.QUESTION_COLUMN: 58,
         layout.CATEGORY_COLUMN: 44,
         layout.ANSWER_COLUMN: ANSWER_WIDTH_TEXT if text_answers else ANSWER_WIDTH_NUMBERS,
-        layout.CHECK_COLUMN: 44,
+        layout.CHECK_COLUMN: CHECK_WIDTH,
     }
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = width
     _fit_rows(ws)
     ws.freeze_panes = f"A{layout.HEADER_ROW + 1}"
     _print_setup(ws, f"1:{layout.HEADER_ROW}")
+    _paginate(ws, [first_row_of[item.id] for item in section.items], title_rows=layout.HEADER_ROW)
     _protect(ws)
 
 
-def _write_total_row(ws, spec: Spec, section: Section, item: Item, r: int, rows, positions) -> None:
+def _write_total_row(ws, spec: Spec, section: Section, item: Item, r: int, rows) -> None:
     answer = get_column_letter(layout.ANSWER_COLUMN)
     category_rows = [entry.row for entry in rows if entry.item is item and entry.cell is not None]
     span = f"{answer}{category_rows[0]}:{answer}{category_rows[-1]}"
@@ -480,14 +545,6 @@ def _write_total_row(ws, spec: Spec, section: Section, item: Item, r: int, rows,
     ws.parent.defined_names[layout.TOTAL_NAME_PREFIX + item.id] = DefinedName(
         layout.TOTAL_NAME_PREFIX + item.id, attr_text=_absolute(section.sheet, total_cell.coordinate)
     )
-    total_ref = _ref(section.sheet, *positions[total_item.cells[0].id])
-    n = len(category_rows)
-    formula = (
-        f'=IF(COUNT({span})=0,"",IF(COUNT({span})<{n},"Fill every category with a number (0 if none)",'
-        f'IF(NOT(ISNUMBER({total_ref})),"{total_item.id} is blank",'
-        f'IF({total_cell.coordinate}={total_ref},"{CHECK_ADDS_UP}","Does not add up to {total_item.id}"))))'
-    )
-    _style_locked(ws.cell(r, layout.CHECK_COLUMN, formula), _CHECK_FILL)
 
 
 # --------------------------------------------------------------------------- cover, definitions, meta
@@ -500,7 +557,49 @@ def _cover_la_text(la: LocalAuthority) -> str:
     return f"{la.name} ({la.code})"
 
 
-def _write_cover(ws: Worksheet, spec: Spec, la: LocalAuthority | None) -> None:
+CHECKS_NAME = "FGC_CHECKS"  # the cover cell counting the problems the workbook sees (0: ready to send)
+_LINK_FONT = _font(color="0563C1", underline="single")
+
+
+def _write_checks_block(ws: Worksheet, row: int, spec: Spec, checks: Checks) -> int:
+    """The cover's summary of the workbook's own checks: how many problems (FGC_CHECKS), ready to send
+    or not, and for each section sheet how many and where, with a link to the sheet. Returns the next row."""
+    count = ws.cell(row, 1, "Problems to fix")
+    count.font = _BOLD
+    total = ws.cell(row, 2, "=" + checks.count)
+    total.font, total.number_format, total.alignment = _font(bold=True), "0", Alignment(horizontal="left", vertical="top")
+    ws.parent.defined_names[CHECKS_NAME] = DefinedName(CHECKS_NAME, attr_text=_absolute(ws.title, total.coordinate))
+    row += 1
+    status = ws.cell(row, 2, (
+        f'=IF({CHECKS_NAME}=0,"Ready to send: the workbook found nothing to fix.",'
+        f'{CHECKS_NAME}&IF({CHECKS_NAME}=1," problem"," problems")&" to fix before you send it: the red text in '
+        'the Check column (E) of each sheet says what is wrong and what to do.")'
+    ))
+    status.alignment = _WRAP_TOP
+    ws.row_dimensions[row].height = 2 * LINE_HEIGHT + 2
+    for coordinate, ok in ((status.coordinate, True), (status.coordinate, False)):
+        ws.conditional_formatting.add(coordinate, FormulaRule(
+            formula=[f"{CHECKS_NAME}{'=' if ok else '>'}0"], font=Font(bold=True, color=OK_COLOUR if ok else PROBLEM_COLOUR)))
+    row += 1
+    check = get_column_letter(layout.CHECK_COLUMN)
+    for section in spec.sections:
+        if section.sheet not in checks.per_sheet:
+            continue
+        problems, first = checks.per_sheet[section.sheet]
+        link = ws.cell(row, 1, section.sheet)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=_absolute(section.sheet, f"{check}{layout.HEADER_ROW + 1}").replace("$", ""),
+                                   display=section.sheet)
+        link.font, link.alignment = _LINK_FONT, _TOP
+        title = literal(f"{section.title}: ")
+        ws.cell(row, 2, (
+            f'={title}&IF({problems}=0,"no problems found.",{problems}&IF({problems}=1," problem"," problems")'
+            f'&" to fix, the first in row "&{first}&".")'
+        )).alignment = _WRAP_TOP
+        row += 1
+    return row
+
+
+def _write_cover(ws: Worksheet, spec: Spec, la: LocalAuthority | None, checks: Checks, survey: Survey) -> None:
     ws.sheet_view.showGridLines = False
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["B"].width = 100
@@ -519,9 +618,12 @@ def _write_cover(ws: Worksheet, spec: Spec, la: LocalAuthority | None) -> None:
             ws.cell(row, 2, text).alignment = _WRAP_TOP
         row += 1
 
+    starts = []  # printing keeps each heading with its lines
+
     def heading(text: str) -> None:
         nonlocal row
         row += 1
+        starts.append(row)
         ws.cell(row, 1, text).font = _HEADING_FONT
         row += 1
 
@@ -535,13 +637,17 @@ def _write_cover(ws: Worksheet, spec: Spec, la: LocalAuthority | None) -> None:
         line("Local authority", "Enter your local authority's name and code on sheet "
              f"{spec.sections[0].sheet} (questions A1 and A2).")
 
+    heading("Before you send it")
+    row = _write_checks_block(ws, row, spec, checks)
+
     heading("About this survey")
     line(None, "This survey asks every local authority in England about its family group conference (FGC) "
          "service: how it is run, how many families were referred, offered an FGC and took part in one, "
          "and which children they were. The figures are combined into national statistics on FGCs, so that "
          "councils, government and families can see how FGCs are used across the country.")
     line("Period covered", f"{_period(spec)}, unless a question says otherwise.")
-    line("Deadline", f"Please return this workbook by {spec.deadline:%A} {_long_date(spec.deadline)}.")
+    deadline = survey.deadline or spec.deadline
+    line("Deadline", f"Please return this workbook by {deadline:%A} {_long_date(deadline)}.")
 
     heading("How to fill it in")
     for text in (
@@ -551,24 +657,26 @@ def _write_cover(ws: Worksheet, spec: Spec, la: LocalAuthority | None) -> None:
         "the research team applies suppression when the figures are published.",
         "Enter 0 when there were none. Leave a cell blank only when the figure is not known: "
         "blank means 'not provided', 0 means 'none'.",
-        "Under each breakdown a grey total adds up the categories, and column E says whether it matches "
-        "the total it must equal. Use the Unknown category for children whose details are not recorded.",
-        "The Definitions sheet explains the terms and lists every category with its code.",
+        "Under each breakdown a grey total adds up the categories. Use the Unknown category for children "
+        "whose details are not recorded.",
+        "Column E (Check) checks each answer as you type, with the same checks the research team runs "
+        "when your return arrives; the top of this sheet counts the problems left to fix.",
+        "The Definitions sheet explains the terms the questions use and lists every category with its code.",
     ):
         line("•", text)
 
     heading("How to return it")
     for text in (
-        f"Email the completed workbook to the research team at {CONTACT_EMAIL}.",
+        f"Email the completed workbook to {survey.contact.email}." if survey.contact.email
+        else "Email the completed workbook back to the research team that sent it to you.",
         "Keep it as an Excel workbook (.xlsx). Do not rename, delete, move or add sheets, "
         "and do not insert or delete rows or columns.",
-        "The sheets are protected without a password so that answers stay in the right cells; "
-        "you may unprotect them to adjust formatting.",
+        "The sheets and the workbook's structure are protected without a password so that answers stay "
+        "in the right cells; you may unprotect them to adjust formatting.",
         "Do not put any information that could identify a child or family in the workbook.",
     ):
         line("•", text)
-    line("Contact", f"Questions about the survey: {CONTACT_EMAIL} "
-         "(the address is set by the research team when the survey is sent out).")
+    line("Contact", f"Questions about the survey: {survey.contact.sentence()}.")
 
     heading("Colour key")
     line("Your answer", "Pale yellow: a cell for you to fill in.", fill=_INPUT_FILL)
@@ -576,36 +684,13 @@ def _write_cover(ws: Worksheet, spec: Spec, la: LocalAuthority | None) -> None:
     line("Check", "Pale blue: a check the workbook makes on your figures "
          "(\"OK\" or \"Adds up\" when they agree; a message in red when they do not).", fill=_CHECK_FILL)
 
-    heading("Sheets in this workbook")
-    for section in spec.sections:
-        line(section.sheet, section.title, font=_PLAIN)
-    line(layout.DEFINITIONS_SHEET, "Terms used in the questions, and the categories with their codes", font=_PLAIN)
-
     row += 1
     ws.cell(row, 1, f"Template version {spec.template_version} ({spec.collection_id}, {spec.level}, "
             f"{spec.year})").font = _NOTE_FONT
     _fit_rows(ws)
-    _print_setup(ws)
-    ws.page_setup.orientation = "portrait"
+    _print_setup(ws, orientation="portrait")
+    _paginate(ws, starts)
     _protect(ws)
-
-
-TERMS = (
-    ("Family", "A case: one referral, one offer, one FGC per family, however many children it includes. "
-     "Questions marked 'families' count families."),
-    ("Children", "Questions about children count each child in those families once."),
-    ("Initial and review FGCs", "An initial FGC is the first conference for a family in a referral; "
-     "later conferences that review the family's plan are review FGCs."),
-    ("Blank and 0", "Blank means 'not provided': the figure is not known or not recorded. "
-     "0 means 'none'. They are different answers."),
-    ("Exact numbers only", "Give exact whole numbers. Do not round, and do not write '<5', 'c', '*', "
-     "ranges or 'approx': the research team suppresses small numbers at publication, never in a return."),
-    ("Period", "{period} unless the question says otherwise. Counts are of events in "
-     "the year, so a family referred in one year may be offered an FGC or hold it in the next."),
-    ("Breakdowns", "The categories of a breakdown add up to the total named under them. Fill every "
-     "category (0 if none), and use Unknown (or Not known) when a child's details are not recorded."),
-    ("Codes", "Drop-down lists show the labels below. A return may give either the label or the code."),
-)
 
 
 def _write_definitions(ws: Worksheet, spec: Spec) -> None:
@@ -614,15 +699,20 @@ def _write_definitions(ws: Worksheet, spec: Spec) -> None:
     ws.column_dimensions["B"].width = 90
     ws.cell(1, 1, "Definitions").font = _TITLE_FONT
     row = 3
-    ws.cell(row, 1, "Terms").font = _HEADING_FONT
+    ws.cell(row, 1, "Terms used in the questions").font = _HEADING_FONT
     row += 1
-    for term, meaning in TERMS:
+    starts = []  # printing keeps each term, and each list of categories, on one page
+    for term, meaning, stems in TERMS:
+        starts.append(row)
         ws.cell(row, 1, term).font = _BOLD
         ws.cell(row, 1).alignment = _TOP
-        ws.cell(row, 2, meaning.format(period=_period(spec))).alignment = _WRAP_TOP
+        used_in = term_items(spec, stems)
+        text = meaning.format(period=_period(spec)) + (f" Used in: {', '.join(used_in)}." if used_in else "")
+        ws.cell(row, 2, text).alignment = _WRAP_TOP
         row += 1
 
     row += 1
+    starts.append(row)
     ws.cell(row, 1, "Categories and codes").font = _HEADING_FONT
     row += 1
     used_by: dict[str, list[str]] = {}
@@ -630,12 +720,13 @@ def _write_definitions(ws: Worksheet, spec: Spec) -> None:
         for name, codes in spec.category_sets.items():
             if item.category_set == name or (item.choices and item.choices == codes):
                 used_by.setdefault(name, []).append(item.id)
-    lists = [(name, CATEGORY_SET_NAMES.get(name, name), codes) for name, codes in spec.category_sets.items()]
+    lists = [(name, category_set_title(spec, name, codes), codes) for name, codes in spec.category_sets.items()]
     for item in spec.items:
         if item.choices and item.choices not in spec.category_sets.values():
             lists.append((item.id, f"Answers to {item.id}: {item.label}", item.choices))
     for name, title, codes in lists:
         row += 1
+        starts.append(row)
         ws.cell(row, 1, name).font = _BOLD
         ws.cell(row, 2, title).font = _BOLD
         ws.cell(row, 2).alignment = _WRAP_TOP
@@ -653,8 +744,8 @@ def _write_definitions(ws: Worksheet, spec: Spec) -> None:
             ws.cell(row, 2, category.label).border = _BORDER
             row += 1
     _fit_rows(ws)
-    _print_setup(ws)
-    ws.page_setup.orientation = "portrait"
+    _print_setup(ws, orientation="portrait")
+    _paginate(ws, starts)
     _protect(ws)
 
 
@@ -678,9 +769,11 @@ def _write_meta(ws: Worksheet, spec: Spec, la: LocalAuthority | None) -> None:
 # --------------------------------------------------------------------------- the workbook
 
 
-def build_template(la: LocalAuthority | None = None, spec: Spec | None = None) -> Workbook:
-    """The survey workbook: blank, or prefilled (and locked) with one LA's name and code."""
+def build_template(la: LocalAuthority | None = None, spec: Spec | None = None, survey: Survey | None = None) -> Workbook:
+    """The survey workbook: blank, or prefilled (and locked) with one LA's name and code. The cover's
+    contact and deadline come from `survey` (default: the survey file in force, current_survey())."""
     spec = spec or load_spec()
+    survey = survey if survey is not None else current_survey()
     wb = Workbook()
     cover = wb.active
     cover.title = layout.COVER_SHEET
@@ -688,22 +781,27 @@ def build_template(la: LocalAuthority | None = None, spec: Spec | None = None) -
     definitions = wb.create_sheet(layout.DEFINITIONS_SHEET)
     lists_sheet = wb.create_sheet(layout.LISTS_SHEET)
     meta = wb.create_sheet(layout.META_SHEET)
+    checks_sheet = wb.create_sheet(layout.CHECKS_SHEET)
 
-    _write_cover(cover, spec, la)
+    checks = write_checks(checks_sheet, spec, check_rows(spec))
+    _write_cover(cover, spec, la, checks, survey)
     lists = _Lists(lists_sheet, spec)
     positions = cell_positions(spec)
-    comparisons = _comparison_checks(spec)
     for ws, section in zip(section_sheets, spec.sections):
-        _write_section(wb, ws, spec, section, lists, la, positions, comparisons)
+        _write_section(wb, ws, spec, section, lists, la, positions, checks)
     _write_definitions(definitions, spec)
     _protect(lists_sheet)
     lists_sheet.sheet_state = "hidden"
     _write_meta(meta, spec, la)
     meta.sheet_state = "veryHidden"
+    _protect(checks_sheet)
+    checks_sheet.sheet_state = "veryHidden"
 
     if la is not None:
         prefill_la(wb, la, spec)
     wb.active = 0
+    # Sheets cannot be renamed, moved or deleted; no password, like the sheets: a council can unprotect.
+    wb.security = WorkbookProtection(lockStructure=True)
     wb.properties.title = spec.title
     wb.properties.creator = "fgc-collect"
     return wb

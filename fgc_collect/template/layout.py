@@ -5,6 +5,7 @@ when a council's program dropped the names (sheets copied into a new workbook), 
 reader's way to know a workbook is ours."""
 
 META_SHEET = "_meta"  # very hidden: key in column A, value in column B
+CHECKS_SHEET = "_checks"  # very hidden: the workbook's own checks (template/checks.py)
 LISTS_SHEET = "_lists"  # hidden: one column per dropdown list
 COVER_SHEET = "Cover"
 DEFINITIONS_SHEET = "Definitions"

@@ -18,6 +18,7 @@ from openpyxl.xml.functions import tostring
 
 from fgc_collect.reference import LocalAuthority, local_authorities
 from fgc_collect.spec import Spec, load_spec
+from fgc_collect.survey import Survey
 
 from . import layout
 from .build import build_template
@@ -103,16 +104,18 @@ def save_workbook(workbook: Workbook, path: str | os.PathLike) -> Path:
     return _write_bytes(workbook_bytes(workbook), path)
 
 
-def write_template(path: str | os.PathLike, la: LocalAuthority | None = None, spec: Spec | None = None) -> Path:
-    """Write the template (blank, or prefilled for `la`) to `path`; the same inputs give the same bytes."""
-    return save_workbook(build_template(la, spec), path)
+def write_template(path: str | os.PathLike, la: LocalAuthority | None = None, spec: Spec | None = None,
+                   survey: Survey | None = None) -> Path:
+    """Write the template (blank, or prefilled for `la`) to `path`; the same inputs give the same bytes.
+    The cover's contact and deadline come from `survey` (default: the survey file in force)."""
+    return save_workbook(build_template(la, spec, survey), path)
 
 
 _NAME_TOKEN = "@@FGC_LA_NAME@@"
 _CODE_TOKEN = "@@FGC_LA_CODE@@"
 
 
-def write_all_templates(folder: str | os.PathLike, spec: Spec | None = None) -> list[Path]:
+def write_all_templates(folder: str | os.PathLike, spec: Spec | None = None, survey: Survey | None = None) -> list[Path]:
     """One prefilled template per LA (153) in `folder`, named by la_file_name().
 
     Each file has the same bytes as write_template(path, la) gives. To be quick, the workbook is
@@ -125,7 +128,7 @@ def write_all_templates(folder: str | os.PathLike, spec: Spec | None = None) -> 
     if not las:
         return []
     stand_in = dataclasses.replace(las[0], name=_NAME_TOKEN, code=_CODE_TOKEN)
-    parts = _parts(build_template(stand_in, spec))
+    parts = _parts(build_template(stand_in, spec, survey))
     paths = []
     for la in las:
         name, code = escape(la.name).encode("utf-8"), escape(la.code).encode("utf-8")
@@ -177,5 +180,6 @@ def fill_template(
 
 
 def write_committed_template(spec: Spec | None = None) -> Path:
-    """Regenerate templates/fgc_return_2023_24.xlsx (after a change to the spec or the layout)."""
-    return write_template(committed_template_path(), None, spec)
+    """Regenerate templates/fgc_return_2023_24.xlsx (after a change to the spec or the layout). It is
+    made without a survey file, whatever the environment: the spec's deadline, no contact address."""
+    return write_template(committed_template_path(), None, spec, Survey())

@@ -40,7 +40,7 @@ RULE_DOCS: dict[str, tuple[str, str, str]] = {
     "FGC004": (
         "A required answer is blank",
         "A blank means 'not provided', not 0. Items required of every council, and the main counts of a "
-        "council that had an FGC service (A5 is Y), are needed to publish national figures.",
+        "council that had an FGC service (A5 is Yes), are needed to publish national figures.",
         "Enter the answer. For a count, enter 0 if there were none. If the cell cannot be found (a row "
         "was deleted), copy your answers into a fresh copy of the template.",
     ),
@@ -81,10 +81,10 @@ RULE_DOCS: dict[str, tuple[str, str, str]] = {
         "No personal data in free text",
         "The return must not identify children or families. The check looks in A7, A14, A15 and E1 for NHS "
         "numbers (with a valid check digit), postcodes written in capitals, dates of birth (a date after "
-        "'DOB', 'date of birth' or 'born') and email addresses other than the contact's own in A4. The "
-        "report does not repeat the text it found.",
+        "'DOB', 'date of birth' or 'born'), email addresses other than the contact's own in A4, and UK "
+        "phone numbers. The message names every kind it found; the report does not repeat the text.",
         "Remove the details, or describe the case without them, and send the return again. If the text "
-        "is not personal data (a team mailbox, an office postcode), say so when the coordinator asks.",
+        "is not personal data (a team mailbox or phone line, an office postcode), say so when the coordinator asks.",
     ),
     "FGC011": (
         "An Excel error in a cell",
@@ -128,9 +128,9 @@ RULE_DOCS: dict[str, tuple[str, str, str]] = {
     ),
     "FGC106": (
         "No service, but figures above 0",
-        "A council that says it had no FGC service in 2023-24 (A5 is N) should not report referrals, "
+        "A council that says it had no FGC service in 2023-24 (A5 is No) should not report referrals, "
         "offers or conferences.",
-        "If you had a service at any point in the year, change A5 to Y; otherwise clear the figures.",
+        "If you had a service at any point in the year, change A5 to Yes; otherwise clear the figures.",
     ),
     "FGC107": (
         "A service, but no referrals",

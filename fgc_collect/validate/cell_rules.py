@@ -285,6 +285,9 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATE = rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\s+\d{{2,4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{2,4}})"
 _DATE_OF_BIRTH = re.compile(rf"\b(?:d\.?\s?o\.?\s?b\b\.?|date of birth|born(?:\s+on)?)[\s:,-]*{_DATE}", re.IGNORECASE)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# A UK phone number: 0 (or +44, "(0)" optional) then 9 or 10 digits, the first not 0, spaces, hyphens or brackets
+# between them: "07700 900123", "0191 383 3000", "+44 (0)20 7946 0958".
+_PHONE = re.compile(r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(?0)(?=[1-9])(?:\d[\s()-]{0,2}){8,9}\d(?![\w-])")
 
 
 def valid_nhs_number(digits: str) -> bool:
@@ -310,6 +313,8 @@ def personal_data_kinds(text: str, own_email: str | None = None) -> list[str]:
     own = (own_email or "").strip().casefold()
     if any(match.group(0).casefold() != own for match in _EMAIL.finditer(text)):
         kinds.append("an email address")
+    if _PHONE.search(text):
+        kinds.append("a phone number")
     return kinds
 
 

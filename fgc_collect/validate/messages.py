@@ -4,7 +4,7 @@ functions for its examples). Each message is one sentence a council officer can 
 
 from __future__ import annotations
 
-from fgc_collect.spec import Spec, load_spec
+from fgc_collect.spec import Condition, Spec
 from fgc_collect.validate.common import checking_against, fmt, join_words, named, quoted, short_label, spec_in_force
 
 
@@ -12,57 +12,148 @@ def _at(cell: str | None) -> str:
     return f" in {cell}" if cell else ""
 
 
+# --- message templates ----------------------------------------------------------------------------
+# Each rule the workbook checks for itself (FGC001-FGC004, FGC008, FGC009, FGC011, FGC101,
+# FGC103-FGC106) has its words in a template here: the functions below fill the fields from a
+# return's values, and the template builder (fgc_collect.template.checks) fills the same fields
+# with Excel expressions, so the workbook and `validate` say the same thing.
+# Fields: {what} an item with its short label, {at} " in D6" (or nothing), {raw} a value as given
+# (quoted), {number} a figure as a council writes it (fmt).
+
+FGC001_DATE = ("{what}{at} holds a date ({raw}), not a figure: the cell was probably formatted as a "
+               "date, so format it as a number and type the figure again.")
+FGC001_BOOL = "{what}{at} holds {raw}, not a figure: enter the figure, 0 for none."
+FGC001_DECIMAL_TEXT = ("{what}{at} holds {raw}, not a number: enter a number from {low} to {high}, or "
+                       "leave it blank if you do not know.")
+FGC001_DECIMAL_RANGE = ("{what}{at} is {number}, outside the range this question allows: enter a "
+                        "number from {low} to {high}.")
+FGC001_TEXT = ("{what}{at} holds {raw}, not a figure: enter a whole number (0 for none), or leave it "
+               "blank if the figure is not available.")
+FGC001_NUMBER = ("{what}{at} is {number}, which is {problem}: a count must be a whole number of 0 or "
+                 "more, so enter the exact count.")
+FGC001_NEGATIVE, FGC001_FRACTION = "negative", "not a whole number"
+FGC002 = ("{what}{at} holds {raw} instead of a figure: give the exact number, however small, because "
+          "totals can only be checked with exact figures and small numbers are suppressed when the "
+          "statistics are published, never in a return.")
+FGC003 = ("{what}{at} was typed as text ({raw}) and has been read as {number}: please check that figure "
+          "and enter it as a number in your file.")
+FGC004 = "{what}{at} is blank but is required{because}: {advice}."
+FGC004_BECAUSE = " because {item} is {answer}"
+FGC004_ANSWER, FGC004_FIGURE = "please answer it", "enter the figure, 0 if there were none"
+FGC004_MISSING = ("{what} is required{because} but its cell could not be found in this file (a row may "
+                  "have been deleted): copy your answers into a fresh copy of the template.")
+FGC008 = ("{what}{at} holds {raw}, which is not one of the options: choose {options} from the "
+          "drop-down list.")
+FGC009 = ("{what}{at} has {length} characters, more than the {max_chars} allowed: shorten it by at "
+          "least {over} character{s}.")
+FGC011 = "{what}{at} shows the Excel error {raw}: replace the formula or link with the value itself."
+FGC101 = ("The categories of {what} add up to {added}{at} but {total_what} is {total}: {gap} {direction}; "
+          "correct the categories or {total_item} so that they agree.")
+FGC101_SHORT, FGC101_OVER = "short", "over"
+FGC103 = ("{what} is only partly filled in: {blanks} {verb} blank; enter 0 where there were none, and "
+          "count anyone whose category is not recorded under Unknown.")
+FGC103_BLANK = "{label} ({cell})"  # one blank category in {blanks}
+COMPARISON = "{left}{at} but {right}: {left_ids} should be {should} {right_ids}; {advice}"
+COMPARISON_TERM = "{what} is {number}"  # a side of one item
+COMPARISON_TERMS_TOTAL = "{terms} make {total}"  # a side of several items, each COMPARISON_PART
+COMPARISON_PART = "{item} ({label}, {number})"
+COMPARISON_SHOULD = {">=": "at least", "<=": "no more than"}
+COMPARISON_ADVICE = {
+    "FGC104": "every family has at least one child, so check both figures.",
+    "FGC105": "a part cannot be larger than its whole, so check both figures.",
+    "FGC113": "both are among the families for whom care proceedings were considered, so check the three figures.",
+}
+COMPARISON_ADVICE_QUERY = ("a family can cross years, so this may be right: check the figures and "
+                           "explain in E1 if they are correct.")
+# Any other rule that compares counts (a new year's, a survey file's): the advice of its severity.
+COMPARISON_ADVICE_BY_SEVERITY = {
+    "error": "these figures cannot all be right, so check them.",
+    "warning": "check the figures and explain in E1 if they are correct.",
+}
+
+
+def comparison_advice(code: str, severity: str = "error") -> str:
+    if code in COMPARISON_ADVICE:
+        return COMPARISON_ADVICE[code]
+    return COMPARISON_ADVICE_QUERY if code == "FGC108" else COMPARISON_ADVICE_BY_SEVERITY[severity]
+FGC106 = ("{what}{at} is {answer} but {shown}{more} {verb} above 0: if you had a service, change {item} "
+          "to {other}; if not, clear those figures.")
+FGC106_SHOWN = 4  # counts named before "and N more"
+FGC106_MORE = " and {more} more"
+
+
+def answer_label(item_id: str, code: str, spec: Spec | None = None) -> str:
+    """The words a council sees in the drop-down for a coded answer ("Y" -> "Yes"); the code itself
+    when the item has no such choice."""
+    spec = spec or spec_in_force()
+    if spec.has_input_cell(item_id):
+        for choice in spec.input_cell(item_id).choices:
+            if choice.code == code:
+                return choice.label
+    return code
+
+
+def other_answer_label(item_id: str, code: str, spec: Spec | None = None) -> str:
+    """The label of the one other answer of a two-way choice (Yes for No); else "another answer"."""
+    spec = spec or spec_in_force()
+    others = [c.label for c in spec.input_cell(item_id).choices if c.code != code] if spec.has_input_cell(item_id) else []
+    return others[0] if len(others) == 1 else "another answer"
+
+
+def fgc106_condition(spec: Spec | None = None) -> Condition:
+    """FGC106's condition from the spec: "A5 == N"."""
+    return Condition.parse((spec or spec_in_force()).rule("FGC106").applies_to)
+
+
 # --- FGC001-FGC011: single cells ---------------------------------------------------------------
 
 
 def fgc001(item: str, cell: str | None, raw_kind: str, raw: str | None, number: float | None,
            minimum: float | None = None, maximum: float | None = None, decimal: bool = False) -> str:
-    what = named(item)
+    what, at = named(item), _at(cell)
     if raw_kind == "date":
-        raw = (raw or "").removesuffix("T00:00:00")
-        return (f"{what}{_at(cell)} holds a date ({raw}), not a figure: the cell was probably formatted "
-                "as a date, so format it as a number and type the figure again.")
+        return FGC001_DATE.format(what=what, at=at, raw=(raw or "").removesuffix("T00:00:00"))
     if raw_kind == "bool":
-        return f"{what}{_at(cell)} holds {raw}, not a figure: enter the figure, 0 for none."
+        return FGC001_BOOL.format(what=what, at=at, raw=raw)
     if decimal:
-        low = fmt(0 if minimum is None else minimum)
+        low, high = fmt(0 if minimum is None else minimum), fmt(maximum)
         if number is None:
-            return (f"{what}{_at(cell)} holds {quoted(raw)}, not a number: enter a number from {low} "
-                    f"to {fmt(maximum)}, or leave it blank if you do not know.")
-        return (f"{what}{_at(cell)} is {fmt(number)}, outside the range this question allows: enter "
-                f"a number from {low} to {fmt(maximum)}.")
+            return FGC001_DECIMAL_TEXT.format(what=what, at=at, raw=quoted(raw), low=low, high=high)
+        return FGC001_DECIMAL_RANGE.format(what=what, at=at, number=fmt(number), low=low, high=high)
     if number is None:
-        return (f"{what}{_at(cell)} holds {quoted(raw)}, not a figure: enter a whole number "
-                "(0 for none), or leave it blank if the figure is not available.")
-    problem = "negative" if number < 0 else "not a whole number"
-    return (f"{what}{_at(cell)} is {fmt(number)}, which is {problem}: a count must be a whole "
-            "number of 0 or more, so enter the exact count.")
+        return FGC001_TEXT.format(what=what, at=at, raw=quoted(raw))
+    problem = FGC001_NEGATIVE if number < 0 else FGC001_FRACTION
+    return FGC001_NUMBER.format(what=what, at=at, number=fmt(number), problem=problem)
 
 
 def fgc002(item: str, cell: str | None, raw: str | None) -> str:
-    return (f"{named(item)}{_at(cell)} holds {quoted(raw)} instead of a figure: give the exact "
-            "number, however small, because totals can only be checked with exact figures and small "
-            "numbers are suppressed when the statistics are published, never in a return.")
+    return FGC002.format(what=named(item), at=_at(cell), raw=quoted(raw))
 
 
 def fgc003(item: str, cell: str | None, raw: str | None, number: float) -> str:
-    return (f"{named(item)}{_at(cell)} was typed as text ({quoted(raw)}) and has been read as "
-            f"{fmt(number)}: please check that figure and enter it as a number in your file.")
+    return FGC003.format(what=named(item), at=_at(cell), raw=quoted(raw), number=fmt(number))
+
+
+def fgc004_because(condition: str | None, spec: Spec | None = None) -> str:
+    """ because A5 is Yes": the condition that makes an item required, in the drop-down's words."""
+    if not condition:
+        return ""
+    condition = Condition.parse(condition)
+    return FGC004_BECAUSE.format(item=condition.item, answer=answer_label(condition.item, condition.value, spec))
+
+
+def fgc004_advice(item: str, spec: Spec | None = None) -> str:
+    spec = spec or spec_in_force()
+    if spec.has_input_cell(item) and spec.input_cell(item).kind == "count":
+        return FGC004_FIGURE
+    return FGC004_ANSWER
 
 
 def fgc004(item: str, cell: str | None, condition: str | None = None, missing: bool = False) -> str:
-    spec = spec_in_force()
-    because = ""
-    advice = "please answer it"
-    if condition:
-        source, value = condition.split("==")
-        because = f" because {source.strip()} is {value.strip()}"
-    if spec.has_input_cell(item) and spec.input_cell(item).kind == "count":
-        advice = "enter the figure, 0 if there were none"
+    because = fgc004_because(condition)
     if missing:
-        return (f"{named(item)} is required{because} but its cell could not be found in this file "
-                "(a row may have been deleted): copy your answers into a fresh copy of the template.")
-    return f"{named(item)}{_at(cell)} is blank but is required{because}: {advice}."
+        return FGC004_MISSING.format(what=named(item), because=because)
+    return FGC004.format(what=named(item), at=_at(cell), because=because, advice=fgc004_advice(item))
 
 
 def fgc005(item: str, cell: str | None, code: str, retired_name: str | None = None,
@@ -96,13 +187,13 @@ def fgc007(item: str, cell: str | None) -> str:
 
 
 def fgc008(item: str, cell: str | None, raw: str | None, options: list[str]) -> str:
-    return (f"{named(item)}{_at(cell)} holds {quoted(raw)}, which is not one of the options: choose "
-            f"{join_words(options, 'or')} from the drop-down list.")
+    return FGC008.format(what=named(item), at=_at(cell), raw=quoted(raw), options=join_words(options, "or"))
 
 
 def fgc009(item: str, cell: str | None, length: int, max_chars: int) -> str:
-    return (f"{named(item)}{_at(cell)} has {fmt(length)} characters, more than the {fmt(max_chars)} "
-            f"allowed: shorten it by at least {fmt(length - max_chars)} character{'s' if length - max_chars > 1 else ''}.")
+    over = length - max_chars
+    return FGC009.format(what=named(item), at=_at(cell), length=fmt(length), max_chars=fmt(max_chars),
+                         over=fmt(over), s="s" if over > 1 else "")
 
 
 def fgc010(item: str, cell: str | None, kinds: list[str]) -> str:
@@ -111,8 +202,7 @@ def fgc010(item: str, cell: str | None, kinds: list[str]) -> str:
 
 
 def fgc011(item: str, cell: str | None, raw: str | None) -> str:
-    return (f"{named(item)}{_at(cell)} shows the Excel error {raw}: replace the formula or link with "
-            "the value itself.")
+    return FGC011.format(what=named(item), at=_at(cell), raw=raw)
 
 
 # --- FGC101-FGC112: consistency inside one return ------------------------------------------------
@@ -120,10 +210,11 @@ def fgc011(item: str, cell: str | None, raw: str | None) -> str:
 
 def fgc101(breakdown: str, cell: str | None, total_item: str, total_cell_sum: float, total: float) -> str:
     difference = total - total_cell_sum
-    gap = f"{fmt(abs(difference))} {'short' if difference > 0 else 'over'}"
-    return (f"The categories of {named(breakdown)} add up to {fmt(total_cell_sum)}{_at(cell)} but "
-            f"{named(total_item)} is {fmt(total)}: {gap}; correct the categories or {total_item} so "
-            "that they agree.")
+    return FGC101.format(
+        what=named(breakdown), added=fmt(total_cell_sum), at=_at(cell), total_what=named(total_item),
+        total=fmt(total), gap=fmt(abs(difference)), direction=FGC101_SHORT if difference > 0 else FGC101_OVER,
+        total_item=total_item,
+    )
 
 
 def fgc102(breakdown: str, cell: str | None, total_item: str, total: float) -> str:
@@ -134,49 +225,39 @@ def fgc102(breakdown: str, cell: str | None, total_item: str, total: float) -> s
 
 
 def fgc103(breakdown: str, blank_categories: list[tuple[str, str | None]]) -> str:
-    blanks = [f"{label}{f' ({cell})' if cell else ''}" for label, cell in blank_categories]
-    verb = "is" if len(blanks) == 1 else "are"
-    return (f"{named(breakdown)} is only partly filled in: {join_words(blanks)} {verb} blank; enter 0 "
-            "where there were none, and count anyone whose category is not recorded under Unknown.")
+    blanks = [FGC103_BLANK.format(label=label, cell=cell) if cell else label for label, cell in blank_categories]
+    return FGC103.format(what=named(breakdown), blanks=join_words(blanks), verb="is" if len(blanks) == 1 else "are")
 
 
 def _side(terms: tuple[str, ...], figures: dict[str, float]) -> str:
     if len(terms) == 1:
-        return f"{named(terms[0])} is {fmt(figures[terms[0]])}"
+        return COMPARISON_TERM.format(what=named(terms[0]), number=fmt(figures[terms[0]]))
     total = sum(figures[term] for term in terms)
-    parts = " + ".join(f"{term} ({short_label(term)}, {fmt(figures[term])})" for term in terms)
-    return f"{parts} make {fmt(total)}"
-
-
-# What to do when an inequality of the spec does not hold, by rule; any other rule that compares
-# counts (a new year's, a survey file's) gets the advice of its severity.
-COMPARISON_ADVICE = {
-    "FGC104": "every family has at least one child, so check both figures.",
-    "FGC105": "a part cannot be larger than its whole, so check both figures.",
-    "FGC108": "a family can cross years, so this may be right: check the figures and explain in E1 if they are correct.",
-}
-SEVERITY_ADVICE = {
-    "error": "these figures cannot all be right, so check them.",
-    "warning": "check the figures and explain in E1 if they are correct.",
-}
+    parts = " + ".join(COMPARISON_PART.format(item=term, label=short_label(term), number=fmt(figures[term]))
+                       for term in terms)
+    return COMPARISON_TERMS_TOTAL.format(terms=parts, total=fmt(total))
 
 
 def comparison(code: str, cell: str | None, left: tuple[str, ...], op: str, right: tuple[str, ...],
                figures: dict[str, float], severity: str = "error") -> str:
-    """FGC104, FGC105, FGC108 (and any rule whose applies_to compares counts): an inequality of
-    the spec that does not hold."""
-    should = "at least" if op == ">=" else "no more than"
-    advice = COMPARISON_ADVICE.get(code) or SEVERITY_ADVICE[severity]
-    return (f"{_side(left, figures)}{_at(cell)} but {_side(right, figures)}: {'+'.join(left)} should "
-            f"be {should} {'+'.join(right)}; {advice}")
+    """FGC104, FGC105, FGC108 (and any rule whose applies_to compares counts, FGC113): an inequality
+    of the spec that does not hold."""
+    return COMPARISON.format(
+        left=_side(left, figures), at=_at(cell), right=_side(right, figures), left_ids="+".join(left),
+        should=COMPARISON_SHOULD[op], right_ids="+".join(right), advice=comparison_advice(code, severity),
+    )
 
 
 def fgc106(cell: str | None, above_zero: list[tuple[str, float]]) -> str:
-    shown = [f"{item} ({fmt(value)})" for item, value in above_zero[:4]]
-    more = f" and {len(above_zero) - 4} more" if len(above_zero) > 4 else ""
-    return (f"{named('A5')}{_at(cell)} is N but "
-            f"{', '.join(shown)}{more} {'is' if len(above_zero) == 1 else 'are'} above 0: if you had "
-            "a service, change A5 to Y; if not, clear those figures.")
+    condition = fgc106_condition()
+    shown = [f"{item} ({fmt(value)})" for item, value in above_zero[:FGC106_SHOWN]]
+    extra = len(above_zero) - FGC106_SHOWN
+    return FGC106.format(
+        what=named(condition.item), at=_at(cell), answer=answer_label(condition.item, condition.value),
+        shown=", ".join(shown), more=FGC106_MORE.format(more=extra) if extra > 0 else "",
+        verb="is" if len(above_zero) == 1 else "are", item=condition.item,
+        other=other_answer_label(condition.item, condition.value),
+    )
 
 
 def fgc107(cell: str | None) -> str:
@@ -258,7 +339,7 @@ def fgc205(item: str, cell: str | None, now: float, year: str, then: float, prev
 
 def example_messages(spec: Spec | None = None) -> dict[str, str]:
     """One example message for each rule of the spec, for the rule catalogue (in its words)."""
-    spec = spec or load_spec()
+    spec = spec or spec_in_force()
     examples = {
         "FGC001": lambda: fgc001("B1", "D6", "number", "-3", -3.0),
         "FGC002": lambda: fgc002("B3_U1", "D11", "<5"),
@@ -269,7 +350,7 @@ def example_messages(spec: Spec | None = None) -> dict[str, str]:
         "FGC007": lambda: fgc007("A4", "D9"),
         "FGC008": lambda: fgc008("A5", "D10", "Maybe", ["Yes", "No"]),
         "FGC009": lambda: fgc009("A14", "D40", 4210, 4000),
-        "FGC010": lambda: fgc010("E1", "D5", ["an NHS number", "a postcode"]),
+        "FGC010": lambda: fgc010("E1", "D5", ["a postcode", "a phone number"]),
         "FGC011": lambda: fgc011("B2", "D7", "#REF!"),
         "FGC101": lambda: fgc101("B3", "D16", "B2", 37, 40),
         "FGC102": lambda: fgc102("B5", "D33", "B2", 40),

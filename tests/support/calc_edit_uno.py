@@ -2,7 +2,7 @@
 
 Usage: python3 calc_edit_uno.py SOURCE TARGET OPERATIONS.json PROFILE_DIR
 Opens SOURCE in LibreOffice Calc headless, applies the operations the way a person would (type
-into cells, insert or delete rows), and saves TARGET in the format of its suffix.
+into cells, type a date, insert or delete rows), and saves TARGET in the format of its suffix.
 """
 
 import json
@@ -51,6 +51,12 @@ def main(source, target, operations_file, profile):
             if op["op"] == "type":
                 # setFormula is what typing does: "12" becomes a number, "<5" stays text.
                 sheet.getCellRangeByName(op["cell"]).setFormula(op["text"])
+            elif op["op"] == "type_date":
+                # what typing a date does in Calc's window: the value, and the locale's date format
+                cell = sheet.getCellRangeByName(op["cell"])
+                cell.setFormula(op["text"])
+                locale = uno.createUnoStruct("com.sun.star.lang.Locale")
+                cell.NumberFormat = document.NumberFormats.getStandardFormat(2, locale)  # NumberFormat.DATE
             elif op["op"] == "unprotect":
                 sheet.unprotect(op.get("password", ""))
             elif op["op"] == "insert_rows":

@@ -32,7 +32,7 @@ def require_calc() -> None:
 
 
 def edit_in_calc(source: Path, target: Path, operations: list[dict], timeout: float = 180) -> Path:
-    """Open source in Calc, apply operations (type / unprotect / insert_rows / delete_rows), save as target."""
+    """Open source in Calc, apply operations (type / type_date / unprotect / insert_rows / delete_rows), save as target."""
     require_calc()
     with tempfile.TemporaryDirectory(prefix="fgc-lo-") as scratch:
         ops = Path(scratch) / "ops.json"

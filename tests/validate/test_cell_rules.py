@@ -106,7 +106,7 @@ def test_fgc004_required_item_blank(validated):
 def test_fgc004_required_if_names_the_condition(validated):
     issue = only_issue(validated[REQUIRED_IF], "FGC004")
     assert (issue.item, issue.cell) == ("B1", cell_of("B1"))
-    assert "required because A5 is Y" in issue.message and "0 if there were none" in issue.message
+    assert "required because A5 is Yes:" in issue.message and "0 if there were none" in issue.message
 
 
 def test_fgc004_cell_not_found_in_the_file(validated):
@@ -209,6 +209,7 @@ def test_fgc009_longtext_limit(validated):
 
 PERSONAL = case("fgc010_personal", {"E1": "Child DOB: 12/03/2015, NHS no 943 476 5919, lives at DH1 5UQ."})
 OTHER_EMAIL = case("fgc010_email", {"A15": "Write to the mother at jane.doe@example.com."})
+POSTCODE_AND_PHONE = case("fgc010_postcode_phone", {"E1": "The family at DH1 5UQ (mum on 07700 900123) withdrew."})
 NOT_PERSONAL = case("fgc010_near", {
     "E1": "Figures for 1 April 2023 to 31 March 2024; contact jo.bloggs@durham.gov.uk; ref 943 476 5918; Q1 2ND half.",
 })
@@ -220,6 +221,11 @@ def test_fgc010_personal_data_in_free_text(validated):
     assert "an NHS number, a postcode and a date of birth" in issue.message
     assert issue.value is None  # the report does not copy the personal data
     assert "an email address" in only_issue(validated[OTHER_EMAIL], "FGC010", "A15").message
+
+
+def test_fgc010_names_every_kind_found(validated):
+    issue = only_issue(validated[POSTCODE_AND_PHONE], "FGC010")
+    assert "personal data (a postcode and a phone number)" in issue.message
 
 
 def test_fgc010_near_miss_own_email_invalid_nhs_number_and_plain_dates(validated):
@@ -239,6 +245,10 @@ def test_fgc010_near_miss_own_email_invalid_nhs_number_and_plain_dates(validated
         ("d.o.b. 03/03/16", ["a date of birth"]),
         ("31/03/2024", []),
         ("x@y.org", ["an email address"]),
+        ("07700 900123", ["a phone number"]),
+        ("+44 (0)191 383 3000", ["a phone number"]),
+        ("(0191) 383-3000", ["a phone number"]),
+        ("0 to 17, 2023-24, 1 April 2023", []),
     ],
 )
 def test_fgc010_detectors(text, kinds):

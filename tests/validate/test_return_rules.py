@@ -99,7 +99,9 @@ NO_SERVICE_ZEROS = case("fgc106_near_zeros", {"A5": "N", "A6": None, **{cell: 0 
 def test_fgc106_no_service_but_counts(validated):
     issue = only_issue(validated[NO_SERVICE_COUNTS], "FGC106")
     assert (issue.severity, issue.item, issue.cell, issue.value) == (ERROR, "A5", cell_of("A5"), "N")
-    assert "is N but B1 (40), B2 (60), C1 (35), C1_PLO (10) and 102 more are above 0" in issue.message
+    # in the words of the drop-down, not its codes
+    assert "is No but B1 (40), B2 (60), C1 (35), C1_PLO (10) and 102 more are above 0" in issue.message
+    assert "change A5 to Yes;" in issue.message
 
 
 def test_fgc106_near_miss_blank_or_zero_counts(validated):
