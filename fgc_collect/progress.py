@@ -1,0 +1,76 @@
+"""Progress of a long command on stderr, at a terminal only: one line, rewritten in place.
+
+Library functions take an optional `progress` callback, `progress(what, done, total)` (total
+None for a step without a count); the commands pass a Progress, which draws nothing unless
+stderr is a terminal and the output is for people (never with --format json, never when stderr
+is piped or redirected, so logs and scripts see only the results). Standard library only.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+ProgressCallback = Callable[[str, int, "int | None"], None]
+
+BAR_WIDTH = 20
+MIN_INTERVAL = 0.05  # seconds between redraws: drawing must not slow the work down
+
+
+class Progress:
+    """`progress("Reading returns", 12, 153)` draws "Reading returns  12/153 [###.....]" over the
+    previous line; clear() (or leaving a `with` block) wipes it before results are printed."""
+
+    def __init__(self, enabled: bool = True, stream: TextIO | None = None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = enabled and _is_terminal(self.stream)
+        self._shown = False
+        self._last = 0.0
+
+    def __call__(self, what: str, done: int, total: int | None = None) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if total is not None and 0 < done < total and now - self._last < MIN_INTERVAL:
+            return
+        self._last = now
+        self._draw(line(what, done, total))
+
+    def clear(self) -> None:
+        if self._shown:
+            self._draw("")
+            self._shown = False
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.clear()
+
+    def _draw(self, text: str) -> None:
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        try:
+            self.stream.write("\r\x1b[K" + text[:width])
+            self.stream.flush()
+        except (OSError, ValueError):  # the terminal went away: the work goes on
+            self.enabled = False
+            return
+        self._shown = bool(text)
+
+
+def line(what: str, done: int, total: int | None) -> str:
+    """'Reading returns  12/153 [#.......]', or 'Validating 153 returns ...' without a count."""
+    if total is None:
+        return f"{what} ..."
+    filled = BAR_WIDTH * done // total if total else BAR_WIDTH
+    return f"{what}  {done}/{total} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}]"
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
