@@ -55,7 +55,10 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
         return
     if all_las:
         folder = out or Path("templates-out")
-        paths = templates.write_all_templates(folder)
+        from fgc_collect.progress import Progress
+
+        with Progress() as progress:  # at a terminal only
+            paths = templates.write_all_templates(folder, progress=progress)
         click.echo(f"Wrote {len(paths)} prefilled templates into {folder}.")
         return
     if len(las) > 1:
@@ -105,14 +108,18 @@ def _child_templates(las, all_las: bool, out: Path | None) -> None:
 @click.option("--key-file", "key_file", type=click.Path(path_type=Path), default=None,
               help="The research team's pseudonymisation key (child-level returns); without it a throwaway key is used.")
 @click.option("--engine", type=click.Choice(["auto", "gx", "polars"]), default="auto", show_default=True,
-              help="What runs the expectation suites in validations/: Great Expectations, or fgc-collect's polars "
-                   "evaluator of the same suites (same results; no GX start-up). auto: polars when a child-level "
-                   "return is among the files, else gx.")
+              help="What runs the expectation suites in validations/: fgc-collect's polars evaluator of the "
+                   "suites (auto, the default: no Great Expectations start-up), or Great Expectations itself (gx, "
+                   "the reference; same results).")
+@click.option("--quiet", "-q", is_flag=True, help="Only the returns with problems (and their issues), then the summary line.")
 def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | None, feedback: Path | None,
-             feedback_unencrypted: bool, la_code: str | None, key_file: Path | None, engine: str) -> None:
-    """Validate returns: files, or folders of them."""
+             feedback_unencrypted: bool, la_code: str | None, key_file: Path | None, engine: str, quiet: bool) -> None:
+    """Validate returns: files, or folders of them.
+
+    At a terminal, progress is shown on stderr while files are read and feedback is written."""
     from fgc_collect import report
     from fgc_collect.pipeline import find_returns, read_files, reconcile_levels, validate_outcomes
+    from fgc_collect.progress import Progress
 
     passwords = None
     if password_file is not None:
@@ -123,12 +130,16 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         except PasswordFileError as problem:
             raise UserError(str(problem)) from None
     key = load_key_file(key_file) if key_file is not None else None
+    if feedback is not None:
+        _survey_contact()  # a broken survey file is one sentence before any work, not after it
     files = find_returns(paths)
     if not files:
         raise UserError("no returns (.xlsx, .xlsm, .xls, .ods or child-level .csv) were found in "
                         + ", ".join(str(p) for p in paths) + ".")
-    outcomes = read_files(files, passwords, la_code, key)
-    results = validate_outcomes(outcomes, engine)
+    progress = Progress(enabled=output_format != "json")
+    outcomes = read_files(files, passwords, la_code, key, progress=progress)
+    results = validate_outcomes(outcomes, engine, progress=progress)
+    progress.clear()
     # An LA that sent both levels: information for the coordinator, never a status or exit code.
     reconciliations = reconcile_levels(ret for ret, _ in outcomes)
     written_reconciliations = []
@@ -140,8 +151,9 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         document = report.results_json(results, reconciliations)
         click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=str))
     else:
-        click.echo(report.results_text(results))
-        if reconciliations:
+        # An unreadable file's sentence goes to stderr once (below), not here as well.
+        click.echo(report.results_text(results, only_problems=quiet, reasons=False))
+        if reconciliations and not quiet:
             click.echo("\n" + report.reconciliations_text(reconciliations, written_reconciliations))
     if feedback is not None:
         from fgc_collect.feedback import write_feedback
@@ -151,7 +163,8 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         from fgc_collect.child.reconcile import files_by_la
 
         written = write_feedback(results, feedback, returns=returns, passwords=passwords, unencrypted=feedback_unencrypted,
-                                 reconciliations=files_by_la(reconciliations, written_reconciliations))
+                                 reconciliations=files_by_la(reconciliations, written_reconciliations), progress=progress)
+        progress.clear()
         click.echo(f"Feedback: {len(written)} files in {feedback} (open {feedback / 'index.html'})"
                    + (f", and {len(written_reconciliations)} reconciliation"
                       f"{'s' if len(written_reconciliations) != 1 else ''} (CSV)." if written_reconciliations else "."),
@@ -160,6 +173,16 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         if result.unreadable:
             click.echo(f"fgc-collect: {result.issues[0].message}", err=True)
     sys.exit(report.exit_code(results))
+
+
+def _survey_contact():
+    """The research team's contact from the survey file, or one sentence on what is wrong with it."""
+    from fgc_collect.survey import SurveyFileError, current_survey
+
+    try:
+        return current_survey().contact
+    except SurveyFileError as problem:
+        raise UserError(str(problem)) from None
 
 
 @cli.command()

@@ -40,7 +40,9 @@ def _find_la(text: str):
 @click.option("--by", "by", metavar="NAME", help="Who is ingesting, for the record (default: your user name).")
 @click.option("--key-file", "key_file", type=click.Path(path_type=Path), default=None,
               help="The research team's pseudonymisation key: needed to take in child-level returns.")
-def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | None, key_file: Path | None) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Only the files with problems, then the summary line.")
+def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | None, key_file: Path | None,
+           quiet: bool) -> None:
     """Take returns into the register: files, folders, saved emails (.eml, .msg) and zips.
 
     Each spreadsheet is tied to its LA, validated and stored as the LA's next version; the same
@@ -48,6 +50,7 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
     the reason (exit code 2). A child-level return (one row per child) is stored as its
     pseudonymised rows, never as the file: it needs --key-file, and without it (or when it cannot
     be read) it is refused and nothing of it is kept (exit code 2)."""
+    from fgc_collect.progress import Progress
     from fgc_collect.register.ingest import IngestError, format_ingest, ingest_paths
     from fgc_collect.register import StoreError
 
@@ -55,12 +58,13 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
     key = load_key_file(key_file) if key_file is not None else None
     register = _open(store, create=True)
     try:
-        report = ingest_paths(register, paths, la=la, by=by, key=key)
+        with Progress() as progress:  # at a terminal only
+            report = ingest_paths(register, paths, la=la, by=by, key=key, progress=progress)
     except (IngestError, StoreError) as error:
         raise UserError(str(error)) from None
     finally:
         register.close()
-    click.echo(format_ingest(report))
+    click.echo(format_ingest(report, quiet=quiet))
     quarantined = len([o for o in report.outcomes if o.kind in ("quarantined", "already in quarantine")])
     if quarantined:
         click.echo(

@@ -49,6 +49,13 @@ class Outcome:
     warnings: int = 0
     reason: str | None = None
 
+    @property
+    def has_problem(self) -> bool:
+        """Not taken (quarantined, refused), or taken with errors or warnings to raise."""
+        if self.kind == NEW_VERSION:
+            return self.validation not in (None, "valid")
+        return self.kind not in (ALREADY_HELD, SKIPPED)
+
     def line(self) -> str:
         if self.kind == NEW_VERSION:
             counts = ", ".join(
@@ -84,9 +91,10 @@ class IngestReport:
         return 2 if self.of_kind(QUARANTINED) or self.of_kind(ALREADY_QUARANTINED) or self.of_kind(REFUSED) else 0
 
 
-def format_ingest(report: IngestReport) -> str:
-    lines = [outcome.line() for outcome in report.outcomes]
-    if report.ignored:
+def format_ingest(report: IngestReport, quiet: bool = False) -> str:
+    """A line per file, then the counts; quiet: only the files with a problem, then the counts."""
+    lines = [outcome.line() for outcome in report.outcomes if not quiet or outcome.has_problem]
+    if report.ignored and not quiet:
         lines.append(f"Ignored {len(report.ignored)} file{'s' if len(report.ignored) != 1 else ''} in folders that are neither spreadsheets nor emails: "
                      + ", ".join(Path(name).name for name in report.ignored[:5]) + (" ..." if len(report.ignored) > 5 else ""))
     counts = {kind: len(report.of_kind(kind)) for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, SKIPPED, REFUSED)}
@@ -184,6 +192,7 @@ def ingest_paths(
     peers: bool = True,
     validator: Validator | None = None,
     key: bytes | None = None,
+    progress=None,
 ) -> IngestReport:
     """Ingest files, folders, .eml/.msg emails and zips; see the module's docstring.
 
@@ -195,7 +204,8 @@ def ingest_paths(
     key: the research team's pseudonymisation key (fgc_collect.child.load_key). A child-level
     file is stored as its pseudonymised rows (ChildReturn.to_stored_bytes()), never as the file
     (nor the email or zip it came in); without a key, or when it cannot be read, it is refused
-    and nothing of it is stored (not even in quarantine: it holds the council's identifiers)."""
+    and nothing of it is stored (not even in quarantine: it holds the council's identifiers).
+    progress: told after each file read and each version stored (fgc_collect.progress)."""
     paths = [Path(path) for path in paths]
     missing = [str(path) for path in paths if not path.exists()]
     if missing:
@@ -216,6 +226,8 @@ def ingest_paths(
     arrivals, child_shas = _without_child_containers(unpacked.arrivals)
     with tempfile.TemporaryDirectory(prefix="fgc-ingest-") as scratch:
         for order, arrival in enumerate(arrivals):
+            if progress is not None:
+                progress("Reading returns", order, len(arrivals))
             outcome = _screen(register, arrival, first_seen, by, received_now)
             if outcome is not None:
                 report.outcomes.append(outcome)
@@ -234,7 +246,7 @@ def ingest_paths(
                     candidates.append(_Candidate(order, arrival, ret, found))
                     continue
             report.outcomes.append(_quarantine(register, arrival, problem, by, received_now))
-    report.outcomes.extend(_store_versions(register, candidates, validator, by, peers, received_now))
+    report.outcomes.extend(_store_versions(register, candidates, validator, by, peers, received_now, progress))
     return report
 
 
@@ -340,7 +352,8 @@ def _quarantine(register: Register, arrival: Arrival, reason: str, by: str, rece
     return Outcome(arrival.source, QUARANTINED if added else ALREADY_QUARANTINED, reason=reason)
 
 
-def _store_versions(register, candidates: list[_Candidate], validator, by: str, peers: bool, received_now: str) -> list[Outcome]:
+def _store_versions(register, candidates: list[_Candidate], validator, by: str, peers: bool, received_now: str,
+                    progress=None) -> list[Outcome]:
     """Validate and store in rounds of at most one return per LA, oldest first, so each new
     version is compared with every version before it (FGC204)."""
     outcomes: list[Outcome] = []
@@ -351,6 +364,8 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
         for candidate in pending:
             (later if candidate.la.code in seen else batch).append(candidate)
             seen.add(candidate.la.code)
+        if progress is not None:
+            progress(f"Validating {len(batch)} return{'s' if len(batch) != 1 else ''}", 0, None)
         held, against = _held_returns(register, {c.la.code for c in batch}, peers, cache)
         results = _validator(validator, batch)([c.ret for c in batch], held=held)
         stale = []
@@ -373,6 +388,8 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
                 recorded = register.record_version(new, None, by)
             version = recorded.version
             kind = NEW_VERSION if recorded.outcome == "stored" else ALREADY_HELD
+            if progress is not None:
+                progress("Storing versions", len(outcomes) + 1, len(candidates))
             outcomes.append(Outcome(
                 candidate.arrival.source, kind, version.la_code if version else candidate.la.code, candidate.la.name,
                 version.version_no if version else None, version.validation if version else result.status,
