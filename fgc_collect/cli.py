@@ -214,8 +214,11 @@ def rules(output_format: str) -> None:
 def demo(out: Path) -> None:
     """Run the whole pipeline on built-in synthetic returns for all 153 LAs."""
     from fgc_collect.demo import run_demo
+    from fgc_collect.progress import Progress
 
-    sys.exit(run_demo(out, echo=click.echo))
+    with Progress() as progress:  # at a terminal only; each line printed wipes it first
+        code = run_demo(out, echo=lambda text: (progress.clear(), click.echo(text)), progress=progress)
+    sys.exit(code)
 
 
 for _module in STAGE_COMMAND_MODULES:
