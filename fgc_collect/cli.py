@@ -226,21 +226,32 @@ for _module in STAGE_COMMAND_MODULES:
         cli.add_command(_command)
 
 
+def _wipe_progress() -> None:
+    """A progress line still on screen goes before the last sentence (fgc_collect.progress)."""
+    progress = sys.modules.get("fgc_collect.progress")
+    if progress is not None:
+        progress.wipe()
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
+        _wipe_progress()
         error.show()
         sys.exit(error.exit_code)
     except click.exceptions.Abort:
+        _wipe_progress()
         click.echo("fgc-collect: stopped.", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
+        _wipe_progress()
         click.echo("fgc-collect: stopped.", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - users get a sentence, not a traceback
+        _wipe_progress()
         click.echo(f"fgc-collect: internal error ({type(error).__name__}: {error}); please report it with the command you ran.", err=True)
         sys.exit(EXIT_USAGE)
 

@@ -18,6 +18,7 @@ ProgressCallback = Callable[[str, int, "int | None"], None]
 
 BAR_WIDTH = 20
 MIN_INTERVAL = 0.05  # seconds between redraws: drawing must not slow the work down
+_showing: list[Progress] = []  # the progress lines on screen now, for wipe()
 
 
 class Progress:
@@ -59,6 +60,16 @@ class Progress:
             self.enabled = False
             return
         self._shown = bool(text)
+        if self._shown and self not in _showing:
+            _showing.append(self)
+        elif not self._shown and self in _showing:
+            _showing.remove(self)
+
+
+def wipe() -> None:
+    """Wipe any progress line still on screen: before a command's last words on an error."""
+    for progress in list(_showing):
+        progress.clear()
 
 
 def line(what: str, done: int, total: int | None) -> str:
