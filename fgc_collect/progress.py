@@ -8,6 +8,8 @@ is piped or redirected, so logs and scripts see only the results). Standard libr
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
 import sys
 import time
@@ -29,6 +31,7 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = enabled and _is_terminal(self.stream)
         self._shown = False
+        self._width = 0  # of the line on screen
         self._last = 0.0
 
     def __call__(self, what: str, done: int, total: int | None = None) -> None:
@@ -51,14 +54,26 @@ class Progress:
     def __exit__(self, *exc) -> None:
         self.clear()
 
-    def _draw(self, text: str) -> None:
-        width = shutil.get_terminal_size((80, 24)).columns - 1
+    def _columns(self) -> int:
+        """The width of the terminal the line is drawn on (stdout may be a file meanwhile)."""
         try:
-            self.stream.write("\r\x1b[K" + text[:width])
+            columns = os.get_terminal_size(self.stream.fileno()).columns
+        except (AttributeError, ValueError, OSError, io.UnsupportedOperation):
+            columns = 0
+        return columns or shutil.get_terminal_size((80, 24)).columns
+
+    def _draw(self, text: str) -> None:
+        # Carriage return and spaces only, no escape codes: every terminal (Windows' too) rewrites
+        # the line. Cut to the terminal's width: a wrapped line could not be rewritten.
+        text = text[:self._columns() - 1]
+        rubbed = " " * max(0, self._width - len(text))
+        try:
+            self.stream.write("\r" + text + rubbed + ("" if text else "\r"))
             self.stream.flush()
         except (OSError, ValueError):  # the terminal went away: the work goes on
             self.enabled = False
             return
+        self._width = len(text)
         self._shown = bool(text)
         if self._shown and self not in _showing:
             _showing.append(self)

@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from tests.test_progress import visible
+
 CLI = [sys.executable, "-m", "fgc_collect.cli"]
 
 
@@ -160,7 +162,7 @@ def test_validate_shows_progress_at_a_terminal_and_wipes_it(two_returns, tmp_pat
     assert "Reading returns  2/2 [####################]" in shown
     assert "Validating 2 returns ..." in shown
     assert "Writing feedback  2/2" in shown
-    assert shown.endswith("\r\x1b[K")  # the line is wiped, nothing is left on the screen
+    assert visible(shown) == [""]  # the line is wiped: nothing is left on the screen
     assert "Reading returns" not in stdout and "\r" not in stdout
     assert stdout.splitlines()[-1].startswith("Feedback: ")
 
@@ -204,8 +206,8 @@ def test_aggregate_shows_its_steps_at_a_terminal_and_wipes_them_before_a_sentenc
     code, stdout, shown = run_at_terminal("aggregate", str(tmp_path / "Darlington.xlsx"), "--out", str(tmp_path / "out"))
     assert code == 2 and stdout == ""
     assert "Reading the returns (step 1 of 3) ..." in shown
-    assert shown.endswith("\r\x1b[Kfgc-collect: no return can be used (none without validation errors, or none "
-                          "accepted), so there is nothing to publish.\r\n")
+    assert visible(shown) == ["fgc-collect: no return can be used (none without validation errors, or none "
+                              "accepted), so there is nothing to publish.", ""]
 
 
 def test_template_for_all_las_shows_progress_at_a_terminal(tmp_path):
