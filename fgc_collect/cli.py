@@ -42,7 +42,6 @@ def cli() -> None:
 def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | None, force: bool) -> None:
     """Write the Excel survey template: blank, or prefilled for LAs."""
     from fgc_collect.reference import find_la, local_authorities
-    from fgc_collect.survey import SurveyFileError, current_survey
 
     if all_las and la_codes:
         raise UserError("give either --la or --all-las, not both.")
@@ -52,10 +51,6 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
         if la is None:
             raise UserError(f"{code!r} is not the code of a local authority in 2023-24 (give a 9-character code such as E06000047 or a 3-digit code such as 840).")
         las.append(la)
-    try:
-        current_survey()  # the cover's contact and deadline: a survey file that cannot be used is said now
-    except SurveyFileError as problem:
-        raise UserError(str(problem)) from None
     if level == "child":
         from fgc_collect.child import child_file_name as file_name, write_child_template as write_one
     else:
@@ -74,7 +69,10 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
         targets = [folder / file_name(la) for la in las]
         _refuse_to_replace(targets, force, folder)
         if all_las and level == "aggregate":
-            templates.write_all_templates(folder)  # the same files, written faster
+            from fgc_collect.progress import Progress
+
+            with Progress() as progress:  # at a terminal only
+                templates.write_all_templates(folder, progress=progress)  # the same files, written faster
         else:
             for la, path in zip(las, targets):
                 write_one(path, la)
@@ -121,14 +119,18 @@ def _refuse_to_replace(targets: list[Path], force: bool, folder: Path | None = N
 @click.option("--key-file", "key_file", type=click.Path(path_type=Path), default=None,
               help="The research team's pseudonymisation key (child-level returns); without it a throwaway key is used.")
 @click.option("--engine", type=click.Choice(["auto", "gx", "polars"]), default="auto", show_default=True,
-              help="What runs the expectation suites in validations/: Great Expectations, or fgc-collect's polars "
-                   "evaluator of the same suites (same results; no GX start-up). auto: polars when a child-level "
-                   "return is among the files, else gx.")
+              help="What runs the expectation suites in validations/: fgc-collect's polars evaluator of the "
+                   "suites (auto, the default: no Great Expectations start-up), or Great Expectations itself (gx, "
+                   "the reference; same results).")
+@click.option("--quiet", "-q", is_flag=True, help="Only the returns with problems (and their issues), then the summary line.")
 def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | None, feedback: Path | None,
-             feedback_unencrypted: bool, la_code: str | None, key_file: Path | None, engine: str) -> None:
-    """Validate returns: files, or folders of them."""
+             feedback_unencrypted: bool, la_code: str | None, key_file: Path | None, engine: str, quiet: bool) -> None:
+    """Validate returns: files, or folders of them.
+
+    At a terminal, progress is shown on stderr while files are read and feedback is written."""
     from fgc_collect import report
     from fgc_collect.pipeline import find_returns, read_files, reconcile_levels, validate_outcomes
+    from fgc_collect.progress import Progress
 
     passwords = None
     if password_file is not None:
@@ -139,12 +141,16 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         except PasswordFileError as problem:
             raise UserError(str(problem)) from None
     key = load_key_file(key_file) if key_file is not None else None
+    if feedback is not None:
+        _survey_contact()  # a broken survey file is one sentence before any work, not after it
     files = find_returns(paths)
     if not files:
         raise UserError("no returns (.xlsx, .xlsm, .xls, .ods or child-level .csv) were found in "
                         + ", ".join(str(p) for p in paths) + ".")
-    outcomes = read_files(files, passwords, la_code, key)
-    results = validate_outcomes(outcomes, engine)
+    progress = Progress(enabled=output_format != "json")
+    outcomes = read_files(files, passwords, la_code, key, progress=progress)
+    results = validate_outcomes(outcomes, engine, progress=progress)
+    progress.clear()
     # An LA that sent both levels: information for the coordinator, never a status or exit code.
     reconciliations = reconcile_levels(ret for ret, _ in outcomes)
     written_reconciliations = []
@@ -155,8 +161,9 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
     if output_format == "json":
         echo_json(report.results_json(results, reconciliations))
     else:
-        echo(report.results_text(results))
-        if reconciliations:
+        # An unreadable file's sentence goes to stderr once (below), not here as well.
+        echo(report.results_text(results, only_problems=quiet, reasons=False))
+        if reconciliations and not quiet:
             echo("\n" + report.reconciliations_text(reconciliations, written_reconciliations))
     if feedback is not None:
         from fgc_collect.feedback import write_feedback
@@ -166,7 +173,8 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         from fgc_collect.child.reconcile import files_by_la
 
         written = write_feedback(results, feedback, returns=returns, passwords=passwords, unencrypted=feedback_unencrypted,
-                                 reconciliations=files_by_la(reconciliations, written_reconciliations))
+                                 reconciliations=files_by_la(reconciliations, written_reconciliations), progress=progress)
+        progress.clear()
         echo(f"Feedback: {len(written)} files in {feedback} (open {feedback / 'index.html'})"
              + (f", and {len(written_reconciliations)} reconciliation"
                 f"{'s' if len(written_reconciliations) != 1 else ''} (CSV)." if written_reconciliations else "."),
@@ -175,6 +183,13 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         if result.unreadable:
             echo(f"fgc-collect: {result.issues[0].message}", err=True)
     sys.exit(report.exit_code(results))
+
+
+def _survey_contact():
+    """The research team's contact from the survey file (checked by --survey before any command runs)."""
+    from fgc_collect.survey import current_survey
+
+    return current_survey().contact
 
 
 @cli.command()
@@ -206,8 +221,11 @@ def rules(output_format: str) -> None:
 def demo(out: Path) -> None:
     """Run the whole pipeline on built-in synthetic returns for all 153 LAs."""
     from fgc_collect.demo import run_demo
+    from fgc_collect.progress import Progress
 
-    sys.exit(run_demo(out, echo=echo))
+    with Progress() as progress:  # at a terminal only; each line printed wipes it first
+        code = run_demo(out, echo=lambda text: (progress.clear(), echo(text)), progress=progress)
+    sys.exit(code)
 
 
 for _module in STAGE_COMMAND_MODULES:
@@ -227,21 +245,32 @@ for _command in _leaf_commands(cli):  # --survey FILE on every command (docs/cli
     survey_option(_command)
 
 
+def _wipe_progress() -> None:
+    """A progress line still on screen goes before the last sentence (fgc_collect.progress)."""
+    progress = sys.modules.get("fgc_collect.progress")
+    if progress is not None:
+        progress.wipe()
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
+        _wipe_progress()
         error.show()
         sys.exit(error.exit_code)
     except click.exceptions.Abort:
+        _wipe_progress()
         echo("fgc-collect: stopped.", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
+        _wipe_progress()
         echo("fgc-collect: stopped.", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - users get a sentence, not a traceback
+        _wipe_progress()
         echo(f"fgc-collect: internal error ({type(error).__name__}: {error}); please report it with the command you ran.", err=True)
         sys.exit(EXIT_USAGE)
 

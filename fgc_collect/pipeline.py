@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from fgc_collect.model import ReturnResult, UnreadableReturn
+from fgc_collect.progress import ProgressCallback
 from fgc_collect.read.workbook import SPREADSHEET_SUFFIXES, sha256_of
 
 
@@ -77,17 +78,25 @@ def _read_child(path: Path, la: str | None, key: bytes | None):
     return read_child_return(path, la=la, key=key)
 
 
-def read_files(files: Sequence[Path], passwords=None, la: str | None = None, key: bytes | None = None):
-    """read_file for each file, in order."""
-    return [read_file(Path(file), passwords, la, key) for file in files]
+def read_files(files: Sequence[Path], passwords=None, la: str | None = None, key: bytes | None = None,
+               progress: ProgressCallback | None = None):
+    """read_file for each file, in order. progress: told after each file (fgc_collect.progress)."""
+    outcomes = []
+    for number, file in enumerate(files, 1):
+        outcomes.append(read_file(Path(file), passwords, la, key))
+        if progress is not None:
+            progress("Reading returns", number, len(files))
+    return outcomes
 
 
-def validate_outcomes(outcomes, engine: str = "auto") -> list[ReturnResult]:
+def validate_outcomes(outcomes, engine: str = "auto", progress: ProgressCallback | None = None) -> list[ReturnResult]:
     """Every file's result, in order; the readable returns are validated as one batch. engine:
     what runs the expectation suites (auto, gx or polars: fgc_collect.validate.expectations)."""
     readable = [ret for ret, _ in outcomes if ret is not None]
     validated = iter(())
-    if readable:  # the engines import pandera and Great Expectations: only pay when needed
+    if readable:  # the engines import pandera (and GX with --engine gx): only pay when needed
+        if progress is not None:
+            progress(f"Validating {len(readable)} return{'s' if len(readable) != 1 else ''}", 0, None)
         from fgc_collect.child.read import ChildReturn
 
         if any(isinstance(ret, ChildReturn) for ret in readable):

@@ -54,10 +54,13 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def headline(result: ReturnResult) -> str:
+def headline(result: ReturnResult, reason: bool = True) -> str:
+    """reason: whether an unreadable file's line says why (not when the sentence goes to stderr)."""
     who = f"{result.la_name} ({result.la_code})" if result.la_name else (result.la_code or "LA not known")
     name = printable(Path(result.file).name)  # one line, whatever the file is called
     if result.status == UNREADABLE:
+        if not reason:
+            return f"{name}: UNREADABLE (the reason is printed at the end)"
         return f"{name}: UNREADABLE - {result.issues[0].message}"
     counts = ", ".join(
         _plural(result.count(severity), severity) for severity in (ERROR, WARNING) if result.count(severity)
@@ -66,11 +69,15 @@ def headline(result: ReturnResult) -> str:
     return f"{name}: {who}: {status}" + (f" ({counts})" if counts else "")
 
 
-def results_text(results: Sequence[ReturnResult], detail: bool = True) -> str:
-    """A summary line per return, then its issues grouped by sheet."""
+def results_text(results: Sequence[ReturnResult], detail: bool = True, *, only_problems: bool = False,
+                 reasons: bool = True) -> str:
+    """A summary line per return, then its issues grouped by sheet; the counts of all last.
+    only_problems: leave out the valid returns (--quiet). reasons: see headline()."""
     lines: list[str] = []
     for result in results:
-        lines.append(headline(result))
+        if only_problems and result.status == VALID:
+            continue
+        lines.append(headline(result, reasons))
         if not detail or result.status == UNREADABLE:
             continue
         sheet = object()

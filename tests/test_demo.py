@@ -1,6 +1,7 @@
 """`fgc-collect demo` end to end: the pipeline on 153 synthetic returns, run once for the module."""
 
 import json
+import re
 
 import polars as pl
 import pytest
@@ -12,10 +13,16 @@ from fgc_collect.read import read_return
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
+def progress_seen() -> list[tuple]:
+    """What the demo told its progress callback: (what, done, total)."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory, progress_seen):
     out = tmp_path_factory.mktemp("demo")
     lines: list[str] = []
-    code = run_demo(out, echo=lines.append)
+    code = run_demo(out, echo=lines.append, progress=lambda *told: progress_seen.append(told))
     return out, code, "\n".join(lines)
 
 
@@ -105,3 +112,29 @@ def test_no_raw_child_identifier_is_printed_or_published(demo):
                         for folder in ("feedback", "published") for path in (out / folder).rglob("*")
                         if path.suffix in (".csv", ".html", ".json", ".txt")]
     assert [raw for raw in ids if any(raw in page for page in written)] == []
+
+
+def test_the_summary_counts_every_return_validated_and_the_output_ends_with_what_to_open(demo):
+    out, _, text = demo
+    step_2 = text[text.index("2. Validating"):text.index("3. Writing feedback")]
+    counts = re.search(r"(\d+) returns: (\d+) valid, (\d+) with warnings only, (\d+) with errors, (\d+) unreadable\.", step_2)
+    files, valid, warnings, errors, unreadable = map(int, counts.groups())
+    assert files == 154 == valid + warnings + errors + unreadable
+    assert valid > 130
+    # no 153-row status table: the LAs' states in one line, then what to open
+    assert len(text.splitlines()) < 150
+    assert re.search(r"Register: 153 LAs: .*\d+ valid", text)
+    last = text.splitlines()[-6:]
+    assert last[0] == "" and last[1] == "Now open:"
+    assert last[2].split()[0] == str(out / "published" / "summary.html")
+    assert last[3].split()[0] == str(out / "feedback" / "index.html")
+    assert last[5].strip() == f"fgc-collect status --store {out / 'store'}"
+    assert (out / "published" / "summary.html").is_file() and (out / "feedback" / "index.html").is_file()
+
+
+def test_the_demo_reports_its_progress(demo, progress_seen):
+    assert ("Writing returns", 153, 153) in progress_seen
+    assert ("Reading returns", 154, 154) in progress_seen
+    assert ("Writing feedback", 154, 154) in progress_seen
+    stored = [told for told in progress_seen if told[0] == "Storing versions"]
+    assert stored and stored[-1][1] == stored[-1][2] == 153

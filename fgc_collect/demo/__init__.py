@@ -11,15 +11,18 @@ without errors, and publishes the national tables from the accepted ones.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fgc_collect.demo.synthetic import DemoReturn, SeededMistake, demo_returns
+from fgc_collect.progress import ProgressCallback
 
 
-def write_demo_returns(folder: Path) -> tuple[list[Path], list[DemoReturn], list[SeededMistake]]:
-    """Each return as a real .xlsx: the LA's prefilled template, filled through its defined names."""
+def write_demo_returns(folder: Path, progress: ProgressCallback | None = None) -> tuple[list[Path], list[DemoReturn], list[SeededMistake]]:
+    """Each return as a real .xlsx: the LA's prefilled template, filled through its defined names.
+    progress: told after each file (fgc_collect.progress)."""
     from fgc_collect.spec import load_spec
     from fgc_collect.template import build_template, fill_workbook, prefill_la, save_workbook
 
@@ -34,6 +37,8 @@ def write_demo_returns(folder: Path) -> tuple[list[Path], list[DemoReturn], list
         prefill_la(workbook, ret.template_la)
         fill_workbook(workbook, {**blank, **ret.values})
         paths.append(save_workbook(workbook, folder / ret.file_name))
+        if progress is not None:
+            progress("Writing returns", len(paths), len(returns))
     return paths, returns, seeded
 
 
@@ -146,8 +151,9 @@ def demo_key(path: Path) -> bytes:
     return load_key(path)
 
 
-def run_demo(out: Path, echo: Callable[[str], None] = print) -> int:
-    """Template -> returns -> validate -> feedback -> register -> decisions -> national tables."""
+def run_demo(out: Path, echo: Callable[[str], None] = print, progress: ProgressCallback | None = None) -> int:
+    """Template -> returns -> validate -> feedback -> register -> decisions -> national tables.
+    progress: told as files are written, read and stored (fgc_collect.progress); echo must wipe it."""
     from fgc_collect import report
     from fgc_collect.child.reconcile import files_by_la, write_reconciliations
     from fgc_collect.feedback import write_feedback
@@ -157,17 +163,17 @@ def run_demo(out: Path, echo: Callable[[str], None] = print) -> int:
 
     returns_folder = out / "returns"
     echo(f"1. Writing synthetic returns for all 153 LAs into {returns_folder} ...")
-    _, returns, seeded = write_demo_returns(returns_folder)
+    _, returns, seeded = write_demo_returns(returns_folder, progress)
     child = write_child_level_returns(returns_folder, seeded, returns)
     files = find_returns([returns_folder])
     both = find_la(BOTH_LEVELS_DEMO_LA).name if child.both_levels_path else None
     echo(f"   {len(files)} returns ({len(child.child_paths)} of them child-level"
          + (f"; {both} sends both levels" if both else "") + f"); {len(seeded)} carry a mistake councils make.")
 
-    echo("2. Validating them all in one batch ...")
-    outcomes = read_files(files)
-    results = validate_outcomes(outcomes)
-    echo(report.results_text([result for result in results if result.status != "valid"]))
+    echo("2. Validating them all in one batch (the returns with issues, then the counts of all) ...")
+    outcomes = read_files(files, progress=progress)
+    results = validate_outcomes(outcomes, progress=progress)
+    echo(report.results_text(results, only_problems=True))
     missed = missed_mistakes(results, returns, seeded)
     for mistake in missed:
         echo(f"   NOT REPORTED: {mistake.la_code} {mistake.rule} {mistake.item} ({mistake.what})")
@@ -187,30 +193,48 @@ def run_demo(out: Path, echo: Callable[[str], None] = print) -> int:
     aggregate_returns = {ret.file: ret for ret, _ in outcomes if isinstance(ret, AggregateReturn)}
     reconciled = write_reconciliations(reconciliations, feedback_folder)
     written = write_feedback(results, feedback_folder, returns=aggregate_returns,
-                             reconciliations=files_by_la(reconciliations, reconciled))
+                             reconciliations=files_by_la(reconciliations, reconciled), progress=progress)
     echo(f"   {len(written) + len(reconciled)} files ({len(reconciled)} reconciliation CSV"
-         f"{'s' if len(reconciled) != 1 else ''}); open {feedback_folder / 'index.html'}.")
+         f"{'s' if len(reconciled) != 1 else ''}).")
 
     store = out / "store"
     key_file = out / DEMO_KEY_FILE
-    echo(f"4. Ingesting every return into the register {store} ...")
+    echo(f"4. Ingesting every return into the register {store} (the files with problems, then the counts) ...")
     key = demo_key(key_file)
     echo(f"   Child-level rows are pseudonymised with {key_file}, a key made for the demo; in a real collection "
          "the research team keeps the key (fgc-collect keygen), never stored beside the register.")
     # The aggregate files first, so that an LA that sent both levels has its child-level rows as
     # its latest version (ingest stores them in the order given).
     in_order = [path for path in files if path not in child.child_paths] + child.child_paths
-    accepted = ingest_and_accept(store, in_order, echo, key=key)
+    accepted = ingest_and_accept(store, in_order, echo, key=key, progress=progress)
     echo(f"   Accepted {accepted} returns without errors ({DEMO_ACCEPT_NOTE}).")
 
     published = out / "published"
     echo(f"5. Publishing national tables from the accepted returns into {published} ...")
+    if progress is not None:
+        progress("Publishing", 0, None)
     echo(publish_from_store(store, published))
+    echo(what_to_open(out))
     return 0 if not missed and not wrong else 1
 
 
-def ingest_and_accept(store: Path, paths: list[Path], echo: Callable[[str], None], key: bytes | None = None) -> int:
-    """Ingest into the register, show where every LA stands, and accept each LA's return that has
+def what_to_open(out: Path) -> str:
+    """The demo's last words: where to look next."""
+    summary, index = str(out / "published" / "summary.html"), str(out / "feedback" / "index.html")
+    width = max(len(summary), len(index))
+    return "\n".join([
+        "",
+        "Now open:",
+        f"  {summary.ljust(width)}  the national tables and charts, as published",
+        f"  {index.ljust(width)}  every return's feedback, for coordinators (it links each council's own report)",
+        "and run, to see where every LA stands in the register:",
+        f"  fgc-collect status --store {shlex.quote(str(out / 'store'))}",
+    ])
+
+
+def ingest_and_accept(store: Path, paths: list[Path], echo: Callable[[str], None], key: bytes | None = None,
+                      progress: ProgressCallback | None = None) -> int:
+    """Ingest into the register, say where the LAs stand, and accept each LA's return that has
     no errors, as a coordinator would after reading the warnings: its latest version, except that
     for an LA holding both levels the latest child-level version is accepted (its figures are
     derived from the rows, and only one version per LA feeds the tables, so it is counted once).
@@ -218,12 +242,11 @@ def ingest_and_accept(store: Path, paths: list[Path], echo: Callable[[str], None
     from fgc_collect.reference import find_la
     from fgc_collect.register import Register
     from fgc_collect.register.ingest import format_ingest, ingest_paths
-    from fgc_collect.register.status import format_status
 
     accepted = 0
     with Register.open(store) as register:
-        echo(format_ingest(ingest_paths(register, paths, key=key)))
-        echo(format_status(register.status(), register.quarantine(), register.label))
+        echo(format_ingest(ingest_paths(register, paths, key=key, progress=progress), quiet=True))
+        echo(states_line(register.status(), register.quarantine()))
         for status in register.status():
             if status.state not in ("valid", "warnings"):
                 continue
@@ -240,6 +263,20 @@ def ingest_and_accept(store: Path, paths: list[Path], echo: Callable[[str], None
     return accepted
 
 
+def states_line(rows, quarantine) -> str:
+    """'   Register: 153 LAs: 140 valid, 4 with warnings, 8 with errors, 1 not received; 1 file in quarantine.'"""
+    from collections import Counter
+
+    from fgc_collect.register.status import STATES
+
+    counts = Counter(row.state for row in rows)
+    words = {"warnings": "with warnings", "errors": "with errors"}
+    states = ", ".join(f"{counts[state]} {words.get(state, state)}" for state in STATES if counts[state])
+    held = len(quarantine)
+    return (f"   Register: {len(rows)} LAs: {states}"
+            + (f"; {held} file{'s' if held != 1 else ''} in quarantine" if held else "") + ".")
+
+
 def publish_from_store(store: Path, out: Path) -> str:
     from fgc_collect.aggregate import build_tables
     from fgc_collect.publish import publish
@@ -247,5 +284,4 @@ def publish_from_store(store: Path, out: Path) -> str:
 
     inputs = inputs_from_store(str(store))
     written = publish(build_tables(inputs), out)
-    return (f"   Used {len(inputs.used)} accepted returns; {len(written)} files written "
-            f"(open {out / 'summary.html'} for the national picture).")
+    return f"   Used {len(inputs.used)} accepted returns; {len(written)} files written."

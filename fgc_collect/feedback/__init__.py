@@ -3,9 +3,14 @@
 For each return, in DIR:
 - `<LA code>_<file stem>_feedback.xlsx`: an annotated copy of the council's own workbook (see
   `fgc_collect.feedback.workbook`). Not written for an unreadable return, nor for a file that is
-  not an .xlsx/.xlsm package or is encrypted without a password: index.html says why.
+  not an .xlsx/.xlsm package or is encrypted without a password: index.html and the report say why.
 - `<LA code>_<file stem>_feedback.html`: a self-contained report (see `fgc_collect.feedback.html`).
 and `index.html`: every return with its status, linking to its report, for the coordinators.
+
+A council's report and annotated copy carry only the issues of its own return. The checks of a
+return against other returns, the register and reference data (FGC201-FGC299: they can name
+another council's file or show what other councils returned) are the coordinator's: index.html
+lists them, with the reconciliations of LAs that sent both levels.
 
 Library use:
 
@@ -15,6 +20,7 @@ Library use:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -22,9 +28,11 @@ from datetime import date
 from pathlib import Path
 
 from fgc_collect.model import ReturnResult
+from fgc_collect.progress import ProgressCallback
 from fgc_collect.spec import Spec, load_spec
+from fgc_collect.survey import Contact
 
-from .html import IndexEntry, render_index, render_report
+from .html import IndexEntry, format_name, is_coordinator_check, render_index, render_report
 from .ooxml import PackageError
 from .workbook import (
     CopyFacts,
@@ -44,6 +52,19 @@ WORKBOOK_SUFFIX = "_feedback.xlsx"
 REPORT_SUFFIX = "_feedback.html"
 ANNOTATABLE_SUFFIXES = (".xlsx", ".xlsm")
 MAX_STEM = 90
+
+
+def council_result(result: ReturnResult) -> ReturnResult:
+    """The result as its council is shown it: without the coordinator's checks against other
+    returns, the register and reference data (FGC2xx), so its status is that of its own return."""
+    return dataclasses.replace(result, issues=[issue for issue in result.issues if not is_coordinator_check(issue)])
+
+
+def not_annotatable(source: Path) -> str:
+    """Why a readable file of another format than .xlsx/.xlsm gets a report but no annotated copy."""
+    return (f"annotated copies are made of Excel workbooks (.xlsx, .xlsm) only, and {source.name} is "
+            f"{format_name(source.suffix)}; "
+            "the report names the sheet and cell of every issue.")
 
 
 def feedback_stem(result: ReturnResult, taken: set[str]) -> str:
@@ -89,12 +110,15 @@ def _open(source: Path, passwords) -> tuple[bytes, str | None]:
 
 
 def _feedback_for(result: ReturnResult, stem: str, out_dir: Path, *, passwords, encrypt: bool,
-                  values: Mapping | None, checked_on: date, contact_email: str, spec: Spec) -> IndexEntry:
+                  values: Mapping | None, checked_on: date, contact: Contact, spec: Spec) -> IndexEntry:
     source = Path(result.file)
     readable = not result.unreadable and source.is_file()
+    own = council_result(result)
     opened = password = None
     workbook_name = why_no_copy = None
-    if readable and source.suffix.lower() in ANNOTATABLE_SUFFIXES:
+    if readable and source.suffix.lower() not in ANNOTATABLE_SUFFIXES:
+        why_no_copy = not_annotatable(source)
+    elif readable:
         try:
             data, password = _open(source, passwords)
             opened = OpenWorkbook(data)
@@ -105,10 +129,10 @@ def _feedback_for(result: ReturnResult, stem: str, out_dir: Path, *, passwords, 
     if opened is not None:
         encrypted_source = password is not None
         encrypt_copy = encrypted_source and encrypt
-        facts = CopyFacts(source.name, checked_on, contact_email, encrypted_source=encrypted_source,
+        facts = CopyFacts(source.name, checked_on, contact.sentence(), encrypted_source=encrypted_source,
                           encrypted_copy=encrypt_copy)
         try:
-            copy = annotated_bytes(opened, result, facts, spec)
+            copy = annotated_bytes(opened, own, facts, spec)
         except Exception as problem:  # noqa: BLE001 - a package we cannot edit: the report still goes
             why_no_copy = f"{source.name} could not be copied ({type(problem).__name__}: {problem})."
         else:
@@ -119,8 +143,8 @@ def _feedback_for(result: ReturnResult, stem: str, out_dir: Path, *, passwords, 
     if values is None and readable:
         values = _read_values(source, password, spec)
     report = stem + REPORT_SUFFIX
-    page = render_report(result, values, spec, checked_on=checked_on, contact_email=contact_email,
-                         workbook_name=workbook_name)
+    page = render_report(own, values, spec, checked_on=checked_on, contact=contact, workbook_name=workbook_name,
+                         format_without_copy=readable and source.suffix.lower() not in ANNOTATABLE_SUFFIXES)
     write_atomically(out_dir / report, page.encode("utf-8"))
     return IndexEntry(result, report, workbook_name, why_no_copy)
 
@@ -136,6 +160,7 @@ def write_feedback(
     contact_email: str | None = None,
     spec: Spec | None = None,
     reconciliations: Mapping[str, Sequence[str]] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> list[Path]:
     """Write the feedback on every result into out_dir; returns the files written (for each return
     its annotated workbook, if one was made, and its report; then index.html).
@@ -147,21 +172,24 @@ def write_feedback(
       opened it, unless `unencrypted` (the coordinator's --feedback-unencrypted).
     reconciliations: LA code -> names of the reconciliation files in out_dir for an LA that sent
       both levels (`fgc_collect.child.reconcile.write_reconciliations`), linked from the index.
+    contact_email: where councils send their corrected return; by default the research team's
+      contact in the survey file (fgc_collect.survey), which may raise SurveyFileError.
+    progress: told after each return (fgc_collect.progress).
     """
-    from fgc_collect.template import CONTACT_EMAIL
+    from fgc_collect.survey import current_survey
 
     spec = spec or load_spec()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     checked_on = checked_on or date.today()
-    contact_email = contact_email or CONTACT_EMAIL
+    contact = Contact(email=contact_email) if contact_email else current_survey().contact
     by_file = {str(Path(key)): value for key, value in (returns or {}).items()}
     if isinstance(passwords, Mapping):
         passwords = {str(Path(key)): value for key, value in passwords.items()}
     taken: set[str] = {Path(INDEX_FILE).stem.casefold()}
     written: list[Path] = []
     entries: list[IndexEntry] = []
-    for result in results:
+    for number, result in enumerate(results, 1):
         known = by_file.get(str(Path(result.file)))
         if known is None or isinstance(known, Mapping):
             values = known
@@ -170,14 +198,16 @@ def write_feedback(
         entry = _feedback_for(
             result, feedback_stem(result, taken), out_dir,
             passwords=passwords, encrypt=not unencrypted, values=values,
-            checked_on=checked_on, contact_email=contact_email, spec=spec,
+            checked_on=checked_on, contact=contact, spec=spec,
         )
         entries.append(entry)
         if entry.workbook:
             written.append(out_dir / entry.workbook)
         written.append(out_dir / entry.report)
+        if progress is not None:
+            progress("Writing feedback", number, len(results))
     written.append(write_atomically(out_dir / INDEX_FILE, render_index(entries, checked_on=checked_on, reconciliations=reconciliations or {}).encode("utf-8")))
     return written
 
 
-__all__ = ["FeedbackError", "INDEX_FILE", "feedback_stem", "write_annotated_copy", "write_feedback"]
+__all__ = ["FeedbackError", "INDEX_FILE", "council_result", "feedback_stem", "write_annotated_copy", "write_feedback"]

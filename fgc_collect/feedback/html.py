@@ -3,11 +3,12 @@
 Self-contained pages: inline CSS, inline SVG, no scripts, no fonts or images fetched from
 anywhere. Everything that came from a return (names, messages, file names) is escaped. A report
 holds one council's return only, so it can be attached to the email back to that council; the
-index lists every return and is for the coordinators.
+index lists every return, and the checks across returns, and is for the coordinators.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +18,7 @@ from urllib.parse import quote
 
 from fgc_collect.model import ERROR, ERRORS, UNREADABLE, VALID, WARNING, WARNINGS, Issue, ReturnResult
 from fgc_collect.spec import Section, Spec
+from fgc_collect.survey import Contact
 
 from .parts import column_number, split_reference
 
@@ -37,6 +39,18 @@ STATUS_TEXT = {
 }
 STATUS_ORDER = {UNREADABLE: 0, ERRORS: 1, WARNINGS: 2, VALID: 3}
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
+# Checks of a return against other returns, the register and reference data (the spec's batch
+# scope): they can name another council's file or show what other councils returned.
+COORDINATOR_CHECK = re.compile(r"FGC2\d\d")
+FORMAT_NAMES = {".ods": "an OpenDocument spreadsheet (.ods)", ".xls": "an Excel 97-2003 workbook (.xls)",
+                ".csv": "a CSV file (.csv)"}
+ACROSS_RETURNS = ("<p>We also compare each return with the others and with published figures; if that raises "
+                  "a question about your figures, we will contact you.</p>")
+
+
+def is_coordinator_check(issue: Issue) -> bool:
+    """An issue for the coordinator only (FGC201-FGC299), never in a council's report or copy."""
+    return COORDINATOR_CHECK.fullmatch(issue.rule) is not None
 
 CSS = """
 :root { color-scheme: light; }
@@ -135,6 +149,20 @@ def _who(result: ReturnResult) -> str:
     if result.la_name and result.la_code:
         return f"{result.la_name} ({result.la_code})"
     return result.la_name or result.la_code or "Local authority not known"
+
+
+def _contact(contact: Contact) -> str:
+    """The research team's contact, its email address as a link."""
+    if not contact.email:
+        return _e(contact.sentence())
+    email = f'<a href="mailto:{_e(contact.email)}">{_e(contact.email)}</a>'
+    parts = (_e(contact.organisation) if contact.organisation else None, email, _e(contact.phone) if contact.phone else None)
+    return ", ".join(part for part in parts if part)
+
+
+def format_name(suffix: str) -> str:
+    """'an OpenDocument spreadsheet (.ods)': a file format in words."""
+    return FORMAT_NAMES.get(suffix.lower(), f"a {suffix or 'file without an extension'} file")
 
 
 def _badge(kind: str, text: str | None = None) -> str:
@@ -260,10 +288,17 @@ def render_report(
     spec: Spec,
     *,
     checked_on: date,
-    contact_email: str,
+    contact_email: str | None = None,
+    contact: Contact | None = None,
     workbook_name: str | None = None,
+    format_without_copy: bool = False,
 ) -> str:
-    """The HTML report on one return: status, counts, the funnel, issues by section, next steps."""
+    """The HTML report on one return: status, counts, the funnel, issues by section, next steps.
+
+    result: the council's own (fgc_collect.feedback.council_result). contact: the research team's
+    (else contact_email). workbook_name: the annotated copy written beside the report, if any;
+    format_without_copy: the file is of a format no annotated copy is made of (.ods, .xls, .csv)."""
+    contact = contact or Contact(email=contact_email)
     file_name = Path(result.file).name
     word, meaning = STATUS_TEXT[result.status]
     errors, warnings = result.count(ERROR), result.count(WARNING)
@@ -324,6 +359,7 @@ def render_report(
             parts.append('<h2 id="issues">Issues to check</h2><p>None. Thank you.</p>')
 
     parts.append('<h2 id="next">What to do next</h2>')
+    suffix = Path(result.file).suffix.lower()
     if result.status in (ERRORS, WARNINGS):
         if workbook_name:
             parts.append(
@@ -331,15 +367,27 @@ def render_report(
                 "every cell with an issue is filled red (error) or amber (warning) and carries a note; "
                 "its first sheet, Validation, lists the issues with links to the cells.</p>"
             )
-        parts.append(
-            "<p>Correct your return (in your own file or in that copy: we ignore the colours, notes and the "
-            "Validation sheet), save it as an Excel workbook (.xlsx) and email the whole workbook to "
-            f'<a href="mailto:{_e(contact_email)}">{_e(contact_email)}</a>.</p>'
-        )
+            parts.append(
+                "<p>Correct your return (in your own file or in that copy: we ignore the colours, notes and the "
+                "Validation sheet), save it as an Excel workbook (.xlsx) and send the whole workbook to "
+                f"{_contact(contact)}.</p>"
+            )
+        else:
+            if format_without_copy:
+                parts.append(
+                    f"<p>This report is all we send back: annotated copies are made of Excel workbooks (.xlsx, .xlsm) "
+                    f"only, and your file is {_e(format_name(suffix))}. The issues above name the sheet and cell of "
+                    "each.</p>"
+                )
+            parts.append(
+                f"<p>Correct your return in your own file, save it and send the whole file to {_contact(contact)}.</p>"
+            )
     elif result.status == VALID:
         parts.append("<p>Nothing: your return passed every check. We will be in touch if we have questions.</p>")
     else:
-        parts.append(f'<p>Email the file to <a href="mailto:{_e(contact_email)}">{_e(contact_email)}</a>.</p>')
+        parts.append(f"<p>Send the file to {_contact(contact)}.</p>")
+    if result.status != UNREADABLE:
+        parts.append(ACROSS_RETURNS)
     parts.append(
         f'<footer><p class="muted">Made by fgc-collect on {_e(long_date(checked_on))}. This report is about '
         f"{_e(_who(result))}’s return only.</p></footer>"
@@ -407,5 +455,36 @@ def render_index(
         '<th scope="col">Status</th><th scope="col" class="num">Errors</th><th scope="col" class="num">Warnings</th>'
         '<th scope="col">Feedback</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
+        + _across_returns(ordered)
     )
     return _page("FGC survey 2023-24: feedback index", body)
+
+
+def _across_returns(entries: Sequence[IndexEntry]) -> str:
+    """The coordinator's checks (FGC2xx) of every return, left out of the councils' reports."""
+    rows = []
+    for entry in entries:
+        result = entry.result
+        for issue in result.issues:
+            if not is_coordinator_check(issue):
+                continue
+            rows.append(
+                f'<tr class="across" data-rule="{_e(issue.rule)}">'
+                f'<th scope="row">{_e(result.la_name or "not known")}</th>'
+                f'<td class="message">{_e(Path(result.file).name)}</td>'
+                f'<td>{_badge(issue.severity)}<span class="rule">{_e(issue.rule)}</span></td>'
+                f'<td class="message">{_e(issue.message)}</td></tr>'
+            )
+    intro = ("<p>Each return against the other returns, the returns already held and published figures. "
+             "These are for you only: they can name another council's file or show what other councils returned, "
+             "so the councils' reports and annotated workbooks leave them out. Raise a query with the council "
+             "in your own words.</p>")
+    if not rows:
+        return f'<h2 id="across">Checks across returns</h2>{intro}<p>None in this batch.</p>'
+    return (
+        f'<h2 id="across">Checks across returns ({len(rows)})</h2>{intro}'
+        '<div class="table-wrap" role="region" aria-labelledby="across" tabindex="0"><table aria-labelledby="across">'
+        '<thead><tr><th scope="col">Local authority</th><th scope="col">File</th><th scope="col">Check</th>'
+        '<th scope="col">Message</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )

@@ -31,30 +31,33 @@ def aggregate(paths: tuple[Path, ...], store: str | None, out: Path, threshold: 
     charts, an HTML summary and manifest.json into --out, and only if the disclosure audit and the
     EES checks pass."""
     from fgc_collect.aggregate import Config, ProtectionError, build_tables
+    from fgc_collect.progress import Progress
     from fgc_collect.publish import PublishError, publish
     from fgc_collect.publish.sources import SourceError, inputs_from_files, inputs_from_store
 
     if paths and store:
         raise UserError("give either --store or files, not both.")
-    from fgc_collect.survey import SurveyFileError, current_survey
-
+    progress = Progress()  # at a terminal only: the step under way
     try:
-        current_survey()  # the workbook's cover needs it: a bad survey file stops before any work
-    except SurveyFileError as problem:
-        raise UserError(str(problem)) from None
-    try:
+        progress("Reading the returns (step 1 of 3)", 0, None)
         inputs = inputs_from_files(paths) if paths else inputs_from_store(store or default_store())
     except SourceError as problem:
+        progress.clear()
         raise UserError(str(problem)) from None
     if not inputs.used:
+        progress.clear()
         raise UserError("no return can be used (none without validation errors, or none accepted), so there is "
                         "nothing to publish.")
     try:
+        progress("National tables and disclosure control (step 2 of 3)", 0, None)
         tables = build_tables(inputs, Config(threshold=threshold, round_to=round_to, auxiliary=auxiliary))
+        progress("Writing the publication (step 3 of 3)", 0, None)
         written = publish(tables, out)
     except (ProtectionError, PublishError) as problem:
+        progress.clear()
         echo(f"fgc-collect: nothing was published: {problem}", err=True)
         sys.exit(EXIT_ERRORS)
+    progress.clear()
     echo(f"Used {len(inputs.used)} returns ({len(inputs.excluded)} received but not used); "
          f"{len(tables.protection.suppressed)} counts suppressed, audit passed.")
     echo(f"Wrote {len(written)} files into {out}: open data (*.csv), the workbook, charts/, summary.html, "

@@ -3,7 +3,6 @@ each command imports what it needs (start-up stays fast)."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -59,8 +58,9 @@ def _find_la(text: str):
 @click.option("--key-file", "key_file", type=click.Path(path_type=Path), default=None,
               help="The research team's pseudonymisation key: needed to take in child-level returns.")
 @_contacts_option
+@click.option("--quiet", "-q", is_flag=True, help="Only the files with problems, then the summary line.")
 def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | None, key_file: Path | None,
-           contacts_file: Path | None) -> None:
+           contacts_file: Path | None, quiet: bool) -> None:
     """Take returns into the register: files, folders, saved emails (.eml, .msg) and zips.
 
     Each spreadsheet is tied to its LA, validated and stored as the LA's next version; the same
@@ -70,6 +70,7 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
     pseudonymised rows, never as the file: it needs --key-file, and without it (or when it cannot
     be read) it is refused and only its fingerprint, size and name are kept (exit code 2).
     Symbolic links are never followed."""
+    from fgc_collect.progress import Progress
     from fgc_collect.register.ingest import IngestError, format_ingest, ingest_paths
     from fgc_collect.register import StoreError
 
@@ -79,12 +80,13 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
     register = _open(store, create=True)
     try:
         register.add_contacts(contacts, by=by)
-        report = ingest_paths(register, paths, la=la, by=by, key=key)
+        with Progress() as progress:  # at a terminal only
+            report = ingest_paths(register, paths, la=la, by=by, key=key, progress=progress)
     except (IngestError, StoreError) as error:
         raise UserError(str(error)) from None
     finally:
         register.close()
-    echo(format_ingest(report))
+    echo(format_ingest(report, quiet=quiet))
     for kind, sentence in (
         ("quarantined", "could not be read as a return or tied to one LA; kept in quarantine (see fgc-collect quarantine)"),
         ("refused", "refused; only {their} fingerprint{s}, size{s} and name{s} were kept (see fgc-collect quarantine)"),

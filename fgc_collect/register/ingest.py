@@ -62,6 +62,13 @@ class Outcome:
     held: bool = False  # emailed from an address not known for the LA: awaits the coordinator's confirmation
     note: str | None = None  # the register's word on it (held; an earlier version sent again)
 
+    @property
+    def has_problem(self) -> bool:
+        """Not taken (quarantined, refused), or taken with errors or warnings to raise."""
+        if self.kind == NEW_VERSION:
+            return self.validation not in (None, "valid")
+        return self.kind not in (ALREADY_HELD, SKIPPED)
+
     def line(self) -> str:
         if self.kind == NEW_VERSION:
             counts = ", ".join(
@@ -110,9 +117,10 @@ class IngestReport:
         return 2 if self.of_kind(QUARANTINED) or self.of_kind(REFUSED) or self.of_kind(UNREAD) else 0
 
 
-def format_ingest(report: IngestReport) -> str:
-    lines = [outcome.line() for outcome in report.outcomes]
-    if report.ignored:
+def format_ingest(report: IngestReport, quiet: bool = False) -> str:
+    """A line per file, then the counts; quiet: only the files with a problem, then the counts."""
+    lines = [outcome.line() for outcome in report.outcomes if not quiet or outcome.has_problem]
+    if report.ignored and not quiet:
         lines.append(f"Ignored {len(report.ignored)} file{'s' if len(report.ignored) != 1 else ''} in folders that are neither spreadsheets nor emails: "
                      + ", ".join(Path(name).name for name in report.ignored[:5]) + (" ..." if len(report.ignored) > 5 else ""))
     counts = {kind: len(report.of_kind(kind)) for kind in (NEW_VERSION, ALREADY_HELD, QUARANTINED, ALREADY_QUARANTINED, SKIPPED, REFUSED, UNREAD, LINK)}
@@ -214,6 +222,7 @@ def ingest_paths(
     peers: bool = True,
     validator: Validator | None = None,
     key: bytes | None = None,
+    progress=None,
 ) -> IngestReport:
     """Ingest files, folders, .eml/.msg emails and zips; see the module's docstring.
 
@@ -228,7 +237,8 @@ def ingest_paths(
     and only its fingerprint, size and name are kept (withheld_files): never its bytes.
 
     Each file stands alone: one that cannot be read, tied to an LA or validated, even because
-    of a fault in fgc-collect, goes to quarantine with the reason and the others go on."""
+    of a fault in fgc-collect, goes to quarantine with the reason and the others go on. progress: told after each file read
+    and each version stored (fgc_collect.progress)."""
     paths = [Path(path) for path in paths]
     missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
@@ -254,6 +264,8 @@ def ingest_paths(
     private = _child_level(unpacked.arrivals)
     with tempfile.TemporaryDirectory(prefix="fgc-ingest-") as scratch:
         for order, arrival in enumerate(unpacked.arrivals):
+            if progress is not None:
+                progress("Reading returns", order, len(unpacked.arrivals))
             outcome = _screen(register, arrival, first_seen)
             if outcome is not None:
                 report.outcomes.append(outcome)
@@ -306,7 +318,7 @@ def ingest_paths(
         report.outcomes[place] = _sent_again(register, held, _uncontained(arrival, tainted), by, received_now)
     for candidate in candidates:
         candidate.arrival = _uncontained(candidate.arrival, tainted)
-    report.outcomes.extend(_store_versions(register, candidates, validator, by, peers, received_now, private))
+    report.outcomes.extend(_store_versions(register, candidates, validator, by, peers, received_now, private, progress))
     return report
 
 
@@ -504,7 +516,7 @@ def _settle(register: Register, sha256: str, version, by: str) -> None:
 
 
 def _store_versions(register, candidates: list[_Candidate], validator, by: str, peers: bool, received_now: str,
-                    private: set[str]) -> list[Outcome]:
+                    private: set[str], progress=None) -> list[Outcome]:
     """Validate and store in rounds of at most one return per LA, oldest first, so each new
     version is compared with every version before it (FGC204). A return fgc-collect fails on goes
     to quarantine; the others go on."""
@@ -516,6 +528,8 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
         for candidate in pending:
             (later if candidate.la.code in seen else batch).append(candidate)
             seen.add(candidate.la.code)
+        if progress is not None:
+            progress(f"Validating {len(batch)} return{'s' if len(batch) != 1 else ''}", 0, None)
         held, against = _held_returns(register, {c.la.code for c in batch}, peers, cache)
         results, failed = _validate(_validator(validator, batch), batch, held)
         for candidate, error in failed:
@@ -538,6 +552,8 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
             if version is not None:
                 _settle(register, candidate.arrival.sha256, version, by)
             kind = NEW_VERSION if recorded.outcome == "stored" else ALREADY_HELD
+            if progress is not None:
+                progress("Storing versions", len(outcomes) + 1, len(candidates))
             outcomes.append(Outcome(
                 candidate.arrival.source, kind, version.la_code if version else candidate.la.code, candidate.la.name,
                 version.version_no if version else None, version.validation if version else result.status,

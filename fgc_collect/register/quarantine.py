@@ -10,7 +10,6 @@ resolves an entry. Light to import: click only (the commands' start-up stays fas
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click

@@ -115,18 +115,21 @@ _NAME_TOKEN = "@@FGC_LA_NAME@@"
 _CODE_TOKEN = "@@FGC_LA_CODE@@"
 
 
-def write_all_templates(folder: str | os.PathLike, spec: Spec | None = None, survey: Survey | None = None) -> list[Path]:
+def write_all_templates(folder: str | os.PathLike, spec: Spec | None = None, survey: Survey | None = None,
+                        progress=None) -> list[Path]:
     """One prefilled template per LA (153) in `folder`, named by la_file_name().
 
     Each file has the same bytes as write_template(path, la) gives. To be quick, the workbook is
     built and written once for a stand-in LA whose name and code are tokens (openpyxl writes text
     as inline strings, so the LA's name appears only where it is used); each LA's file is those
-    parts with the tokens replaced."""
+    parts with the tokens replaced. progress: told after each file (fgc_collect.progress)."""
     spec = spec or load_spec()
     folder = Path(folder)
     las = local_authorities()
     if not las:
         return []
+    if progress is not None:
+        progress("Building the template", 0, None)
     stand_in = dataclasses.replace(las[0], name=_NAME_TOKEN, code=_CODE_TOKEN)
     parts = _parts(build_template(stand_in, spec, survey))
     paths = []
@@ -137,6 +140,8 @@ def write_all_templates(folder: str | os.PathLike, spec: Spec | None = None, sur
             for part, data in parts
         ]
         paths.append(_write_bytes(_zip(filled), folder / la_file_name(la)))
+        if progress is not None:
+            progress("Writing templates", len(paths), len(las))
     return paths
 
 

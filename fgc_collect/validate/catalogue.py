@@ -246,12 +246,12 @@ How the checks read a return:
   FGC103, shown at the first blank category, and FGC110, at the Unknown category.
 - FGC001 and FGC003 also apply to the one decimal item, FGC coordinators (A10).
 - Scope: *cell* rules look at one cell, *return* rules at one return, *batch* rules compare a return
-  with the other returns received and with published reference data.
-- Engine: how the check is run in fgc-collect (pandera for single cells, Great Expectations for the
-  consistency of a return, Python for checks that need reference data or other returns). The
-  expectation suites in `validations/` can also be evaluated by fgc-collect's polars evaluator of
-  the same JSON, with the same results (`validate --engine polars`; the default for a batch that
-  holds a child-level return).
+  with the other returns received and with published reference data (they are for coordinators:
+  `validate --feedback` lists them in index.html, never in a council's report or annotated copy).
+- Engine: how the check is run in fgc-collect (pandera for single cells, Great Expectations suites
+  for the consistency of a return, Python for checks that need reference data or other returns).
+  The suites in `validations/` are evaluated by fgc-collect's polars evaluator of the same JSON by
+  default, with the same results; `validate --engine gx` runs Great Expectations itself.
 
 | code | severity | scope | what it checks |
 |---|---|---|---|

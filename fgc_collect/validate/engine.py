@@ -24,7 +24,7 @@ def validate_returns(
     received: Mapping[str, datetime] | None = None,
     scopes: Collection[str] = SCOPES,
     spec: Spec | None = None,
-    engine: str = "gx",
+    engine: str = "auto",
     previous: PreviousYear | None = None,
 ) -> list[ReturnResult]:
     """One ReturnResult per return, in order.
@@ -33,12 +33,12 @@ def validate_returns(
     cross-return rules (FGC201-FGC204) but not reported on. Within the batch, later returns are
     newer than earlier ones and all are newer than the held ones, unless `received` maps files
     (AggregateReturn.file) to times of receipt. scopes: which kinds of rule to run (cell, return,
-    batch; all by default). engine: what runs the expectation suite, "gx" (Great Expectations) or
-    "polars" (the same suite evaluated without GX: `expectations.py`); "auto" is GX here.
-    previous: the LAs' accepted returns of the year before (FGC205, when the spec has it)."""
+    batch; all by default). engine: what runs the expectation suite, "polars" (the suite evaluated
+    without GX: `expectations.py`; "auto", the default, is polars) or "gx" (Great Expectations
+    itself). previous: the LAs' accepted returns of the year before (FGC205, when the spec has it)."""
     from fgc_collect.validate.expectations import resolve_engine
 
-    engine = resolve_engine(engine, has_child_level=False)
+    engine = resolve_engine(engine)
     spec = spec or load_spec()
     unknown = set(scopes) - set(SCOPES)
     if unknown:

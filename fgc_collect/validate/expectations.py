@@ -10,9 +10,10 @@ run every suite through both engines on the same data and require the same failu
 counts (tests/validate/test_expectation_engines.py), and an expectation of a type this module
 does not know is an error, never a silent pass.
 
-Engines: "gx" runs Great Expectations (an ephemeral context, analytics and progress bars off:
-`_gx.py`); "polars" evaluates here; "auto" is polars when a batch holds a child-level return
-(where start-up and row counts dominate) and GX otherwise.
+Engines: "polars" evaluates here, and "auto" (the default) is polars for every batch: importing
+GX was most of the time of validating one return (docs/benchmarks.md). "gx" runs Great
+Expectations (an ephemeral context, analytics and progress bars off: `_gx.py`), the reference the
+parity tests hold this module to.
 """
 
 from __future__ import annotations
@@ -36,12 +37,11 @@ class Failure:
     unexpected_count: int
 
 
-def resolve_engine(engine: str, has_child_level: bool) -> str:
+def resolve_engine(engine: str, has_child_level: bool = False) -> str:
+    """"auto" is polars whatever the batch holds (has_child_level is kept for callers that pass it)."""
     if engine not in ENGINES:
         raise ValueError(f"unknown validation engine {engine!r}; use one of {', '.join(ENGINES)}")
-    if engine == "auto":
-        return "polars" if has_child_level else "gx"
-    return engine
+    return "polars" if engine == "auto" else engine
 
 
 def failed_expectations(

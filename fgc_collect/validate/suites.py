@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import fgc_collect
-from fgc_collect.spec import AGGREGATE_SPEC_FILE, BASE_YEAR, Condition, InputCell, Item, Spec, load_spec
+from fgc_collect.spec import AGGREGATE_SPEC_FILE, BASE_YEAR, Condition, Spec, load_spec
 from fgc_collect.validate.common import ReturnView, per_spec
 
 SUITE_STEM = AGGREGATE_SPEC_FILE.removesuffix(".yaml")  # fgc_2023_24_aggregate

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fgc_collect.feedback import feedback_stem, write_feedback
+from fgc_collect.feedback import council_result, feedback_stem, write_feedback
 from fgc_collect.feedback.html import render_report
 from fgc_collect.model import Issue, ReturnResult
 from fgc_collect.spec import load_spec
@@ -71,7 +71,10 @@ def funnel_cells(text: str) -> dict[str, str]:
 
 
 def test_the_report_shows_status_counts_and_every_issue_under_its_section(batch):
-    result = batch.results["durham"]
+    # Durham's two versions are in one batch: FGC204 compares them, for the coordinator only.
+    assert "FGC204" in {issue.rule for issue in batch.results["durham"].issues}
+    result = council_result(batch.results["durham"])
+    assert result.issues and "FGC204" not in {issue.rule for issue in result.issues}
     text = batch.report("durham").read_text(encoding="utf-8")
     page = Page(text)
     assert [h for h in page.headings if h[0] == "h1"] == [("h1", "FGC survey 2023-24: checks on County Durham’s return")]
@@ -222,7 +225,7 @@ def test_the_report_in_a_headless_browser_on_a_phone_sized_screen(batch, tmp_pat
     dom = run_chromium("--dump-dom", url, profile=tmp_path / "profile")
     assert dom.returncode == 0, dom.stderr[-2000:]
     page = Page(dom.stdout)
-    result = batch.results["durham"]
+    result = council_result(batch.results["durham"])
     assert len(page.rows) == len(result.issues)
     assert {row["attrs"]["data-rule"] for row in page.rows} == {issue.rule for issue in result.issues}
     assert ("h2", "Issues to check") in page.headings
@@ -249,3 +252,76 @@ def test_the_report_in_a_headless_browser_on_a_phone_sized_screen(batch, tmp_pat
     header = screenshot.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", header[16:24]) == (412, 900)
+
+
+# --------------------------------------------------------------------------- whose issues go where
+
+
+def _package_text(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as package:
+        return "\n".join(package.read(name).decode("utf-8", "replace") for name in package.namelist())
+
+
+def test_a_councils_report_and_copy_carry_only_its_own_returns_issues(tmp_path):
+    """Darlington filled in Durham's prefilled template: both files are Durham's by their code, so
+    FGC204 compares them. Durham's report and annotated copy must say nothing of Darlington's
+    file or figures; the coordinator's index has the check."""
+    from fgc_collect.read import read_return
+    from fgc_collect.validate import validate_returns
+    from tests.register.helpers import write_return
+
+    durham = write_return(tmp_path / "returns" / "Durham FGC return.xlsx", "E06000047")
+    other = write_return(tmp_path / "returns" / "Darlington FGC return.xlsx", "E06000047", A1="Darlington", B1=4321)
+    returns = [read_return(durham), read_return(other)]
+    results = validate_returns(returns)
+    assert "FGC204" in {issue.rule for issue in results[0].issues}  # the situation is there
+    assert any("Darlington FGC return.xlsx" in issue.message for issue in results[0].issues)
+
+    out = tmp_path / "feedback"
+    write_feedback(results, out, returns={ret.file: ret for ret in returns}, checked_on=CHECKED_ON)
+    report = (out / "E06000047_Durham_FGC_return_feedback.html").read_text(encoding="utf-8")
+    copy = _package_text(out / "E06000047_Durham_FGC_return_feedback.xlsx")
+    for text in (report, copy):
+        assert "Darlington" not in text
+        assert "4,321" not in text and "4321" not in text
+        assert not re.search(r"FGC2\d\d", text)
+    assert 'data-status="valid"' in report  # its own return has nothing wrong
+    assert "if that raises a question about your figures, we will contact you" in report
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    across = re.findall(r'<tr class="across" data-rule="(FGC2\d\d)">(.*?)</tr>', index, re.S)
+    assert {rule for rule, _ in across} == {"FGC204"}
+    assert any("Durham FGC return.xlsx" in row and "Darlington FGC return.xlsx" in row for _, row in across)
+    assert "Checks across returns (2)" in index
+
+
+def test_a_report_on_an_ods_return_says_no_annotated_copy_is_made_and_why(tmp_path):
+    ods = tmp_path / "Durham FGC return.ods"
+    ods.write_bytes(b"PK\x03\x04 saved by LibreOffice Calc")
+    result = ReturnResult(file=str(ods), sha256="ab" * 32, la_code="E06000047", la_name="County Durham",
+                          issues=[Issue("FGC101", "error", "B3 does not add up.", "B3", "B Referrals", "D16")])
+    written = write_feedback([result], tmp_path / "out", checked_on=CHECKED_ON, contact_email="fgc@example.org")
+    assert [path.name for path in written] == ["E06000047_Durham_FGC_return_feedback.html", "index.html"]
+    report = written[0].read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", report).split())
+    assert "annotated copies are made of Excel workbooks (.xlsx, .xlsm) only, and your file is an OpenDocument spreadsheet (.ods)" in text
+    assert "This report is all we send back" in text
+    assert "that copy" not in text and "came with this report" not in text
+    assert "Correct your return in your own file" in text
+    index = " ".join(re.sub(r"<[^>]+>", " ", written[1].read_text(encoding="utf-8")).split())
+    assert "No annotated workbook: annotated copies are made of Excel workbooks (.xlsx, .xlsm) only" in index
+
+
+def test_reports_give_the_research_teams_contact_from_the_survey_file(tmp_path, monkeypatch):
+    survey = tmp_path / "fgc-survey.yaml"
+    survey.write_text("contact:\n  email: fgc.team@research.example.ac.uk\n  organisation: FGC research team\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("FGC_SURVEY", str(survey))
+    result = ReturnResult(file=str(tmp_path / "missing.xlsx"), sha256=None, la_code="E06000001", la_name="Hartlepool",
+                          issues=[Issue("FGC101", "error", "B3 does not add up.", "B3", "B Referrals", "D16")])
+    (report, _) = write_feedback([result], tmp_path / "out", checked_on=CHECKED_ON)
+    text = report.read_text(encoding="utf-8")
+    assert 'FGC research team, <a href="mailto:fgc.team@research.example.ac.uk">' in text
+    assert "example.org" not in text

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from fgc_collect.feedback import write_annotated_copy, write_feedback
+from fgc_collect.feedback import council_result, write_annotated_copy, write_feedback
 from fgc_collect.feedback.workbook import (
     COMMENT_AUTHOR,
     ERROR_FILL_COLOUR,
@@ -22,6 +22,7 @@ from fgc_collect.feedback.workbook import (
 )
 from fgc_collect.model import ERROR, Issue, ReturnResult
 from fgc_collect.read import read_return
+from fgc_collect.survey import current_survey
 from fgc_collect.template.build import INPUT_COLOUR
 from tests.feedback.conftest import CHECKED_ON, PASSWORD
 
@@ -70,7 +71,7 @@ def test_each_note_sits_at_the_cell_its_issue_names(batch):
 
 
 def test_the_validation_sheet_lists_every_issue_and_links_to_its_cell(batch):
-    result = batch.results["durham"]
+    result = council_result(batch.results["durham"])  # FGC204 (the other Durham file) is the coordinator's
     workbook = openpyxl.load_workbook(batch.workbook("durham"))
     assert workbook.sheetnames[0] == VALIDATION_SHEET
     assert workbook.active.title == VALIDATION_SHEET
@@ -88,15 +89,20 @@ def test_the_validation_sheet_lists_every_issue_and_links_to_its_cell(batch):
         # Never a bare item id in the Question column (the reader's fallback looks for those).
         assert ":" in row["values"]["Question"] or row["values"]["Question"] == "The file as a whole"
     sheet_text = " ".join(str(c.value) for row in workbook[VALIDATION_SHEET].iter_rows() for c in row if c.value)
-    assert "Durham" in sheet_text and "How to resend" in sheet_text and "fgc-survey@" in sheet_text
+    assert "Durham" in sheet_text and "How to resend" in sheet_text
+    assert f"email the whole workbook to {current_survey().contact.sentence()}." in sheet_text
 
 
-def test_issues_without_a_cell_are_on_the_validation_sheet_only(batch):
-    # Two returns for Durham in one batch: FGC204 is about the return, not a cell.
+def test_issues_without_a_cell_are_on_the_validation_sheet_only(batch, tmp_path):
+    # Two returns for Durham in one batch: FGC204 is about the return, not a cell. The council's
+    # copy leaves it out (it names the other file); a copy made with it lists it on the sheet only.
     result = batch.results["durham_rows"]
     about_return = [issue for issue in result.issues if issue.cell is None]
     assert about_return, "expected an issue about the return as a whole"
-    workbook = openpyxl.load_workbook(batch.workbook("durham_rows"))
+    councils = [r["values"]["Rule"] for r in validation_rows(openpyxl.load_workbook(batch.workbook("durham_rows")))]
+    assert councils and "FGC204" not in councils
+    copy = write_annotated_copy(batch.files["durham_rows"], tmp_path / "copy.xlsx", result, checked_on=CHECKED_ON)
+    workbook = openpyxl.load_workbook(copy)
     listed = [r["values"] for r in validation_rows(workbook)]
     notes = [c.comment.text for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.comment]
     for issue in about_return:
