@@ -44,6 +44,14 @@ class Population:
         self.population, self.referrals = population, referrals
         self.auxiliary = auxiliary_values(self.las, "population")
 
+    @property
+    def demo_used(self) -> set[str]:
+        from fgc_collect.publish.sources import demo_inputs
+
+        if not hasattr(self, "_demo_used"):
+            self._demo_used = set(demo_inputs().by_code)
+        return self._demo_used
+
     def draw(self, rng: np.random.Generator) -> np.ndarray:
         """One population of counts (families referred) for the 153 LAs."""
         n = len(self.las)
@@ -56,6 +64,8 @@ class Population:
     def respond(self, rng: np.random.Generator, counts: np.ndarray, rate: float, pattern: str) -> np.ndarray:
         """Which LAs respond, for an expected share `rate` not responding: at random, larger LAs
         (by children) more often, or busier services (families referred per child) more often."""
+        if pattern == "demo":  # the demo's own: the LAs whose returns it does not use
+            return np.array([code in self.demo_used for code in self.codes])
         if pattern == "random":
             score = np.zeros(len(counts))
         elif pattern == "larger":
@@ -148,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     names = {la.region_code: la.region_name for la in population.las}
     runs = {(pattern, rate): coverage(rate, args.replications, pattern=pattern, population=population)
             for pattern in ("random", "larger", "busier") for rate in (0.15, 0.40)}
+    runs[("the demo's 9 LAs", 9 / 153)] = coverage(9 / 153, args.replications, pattern="demo", population=population)
     for rate in (0.15, 0.40):
         runs[("random, small counts suppressed", rate)] = coverage(rate, args.replications, population=population,
                                                                    suppressed=True)
