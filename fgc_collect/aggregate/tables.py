@@ -828,8 +828,9 @@ def build_tables(inputs: Inputs, config: Config | None = None, spec: Spec | None
     protection.audit = audit_relations(builder.ledger, protection.suppressed, relations, config.threshold,
                                        protection.audit)
     if not protection.audit.passed:
+        failing = len(protection.audit.failing)
         raise ProtectionError(
-            f"the estimates would let {len(protection.audit.failing)} suppressed counts be worked out "
+            f"the estimates would let {failing} suppressed count{'s' if failing != 1 else ''} be worked out "
             f"(the narrowest feasible range is {protection.audit.narrowest:g}, the threshold {config.threshold})")
     period = time_period(spec)
     frames = {table.name: render(table, protection.suppressed, config, period) for table in tables}

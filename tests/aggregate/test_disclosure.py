@@ -153,3 +153,23 @@ def test_the_audit_puts_an_estimate_into_the_lp_as_a_linear_relation():
     assert audit_relations(ledger, hidden, [published], 5, before) is before
     with pytest.raises(ValueError, match="does not follow"):
         audit_relations(ledger, hidden, [Relation(((third, 1.1),), 30, 31, "a wrong estimate")], 5, before)
+
+
+def test_tables_are_not_published_when_a_published_figure_pins_a_suppressed_count(monkeypatch):
+    # Were an estimate ever published over a suppressed count (here: one that is that count to
+    # within a half), the audit must stop the publication.
+    from fgc_collect.aggregate import ProtectionError, tables as module
+    from fgc_collect.aggregate.audit import Relation
+
+    fill = module._fill_estimates
+
+    def leaking(b, table, suppressed):
+        results, relations = fill(b, table, suppressed)
+        key = ("D9", frozenset({DARLINGTON.code}))
+        assert key in suppressed
+        value = b.ledger.values[key]
+        return results, [*relations, Relation(((key, 1.0),), value - 0.5, value + 0.5, "a leaking estimate")]
+
+    monkeypatch.setattr(module, "_fill_estimates", leaking)
+    with pytest.raises(ProtectionError, match=r"the estimates would let \d+ suppressed counts be worked out \(the narrowest feasible range is 1,"):
+        build_tables(handbuilt_inputs(Darlington={"D9": 3}))
