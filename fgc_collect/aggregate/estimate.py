@@ -54,8 +54,8 @@ CAVEAT = (
     "same rate per child as those whose figure is known; the 95% intervals allow for chance, not for that "
     "assumption failing. If busier FGC services were more likely to send their figures, the estimates would be "
     "too high: in a simulation where a service one standard deviation busier was twice as likely (in odds) to "
-    "respond, England's estimate was about 5% too high with 15% of LAs missing and 10% with 40% missing, and most "
-    "intervals missed the true total; larger LAs responding more often moved it by about 1%. The estimates with "
+    "respond, England's estimate was about 5% too high with 15% of LAs missing and 10% with 40% missing, and about "
+    "half the intervals missed the true total; larger LAs responding more often moved it by 1% or less. The estimates with "
     "children aged 0 to 17 and with children in need as the auxiliary variable, side by side, show how much "
     "the choice of auxiliary matters."
 )

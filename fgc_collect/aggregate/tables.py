@@ -678,7 +678,8 @@ def _estimates(b: _Builder) -> Table:
             Column(f"{col}_responding", f"{label}: total of the LAs whose figure is known", count=True, grouping=label),
             Column(f"{col}_las_estimated", f"{label}: LAs whose figure is not known, so estimated (0: the total is a "
                    "count, not an estimate)", grouping=label),
-            Column(f"{col}_estimate", f"{label}: estimated total, adjusted for non-response", grouping=label),
+            Column(f"{col}_estimate", f"{label}: estimated total, adjusted for non-response (assumes the LAs whose "
+                   "figure is missing are like the known LAs of their region)", grouping=label),
             Column(f"{col}_lower_95", f"{label}: estimate, lower end of the 95% interval", grouping=label),
             Column(f"{col}_upper_95", f"{label}: estimate, upper end of the 95% interval", grouping=label),
             *(Column(f"{col}_estimate_{name}", f"{label}: estimate with {AUXILIARY_LABELS[name]} as the auxiliary "
