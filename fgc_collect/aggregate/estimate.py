@@ -138,10 +138,16 @@ def ratio_estimates(
     auxiliary: Mapping[str, float],
     min_units: int = MIN_UNITS,
     confidence: float = CONFIDENCE,
+    totals: Mapping[str, float] | None = None,
 ) -> dict[str, Estimate]:
     """Estimates for each region (by region code) and England ("E92000001") of a count known for
-    some LAs: `known` maps LA code -> figure, or lists Units."""
+    some LAs: `known` maps LA code -> figure, or lists Units. `totals` (region code -> the known
+    LAs' total) is for totals published rounded on their own, which the rounded LAs' figures need
+    not add up to: the difference is spread over the region's LAs in proportion to their auxiliary
+    figure, which leaves every residual e_i as it was."""
     units = [Unit((code,), float(v)) for code, v in known.items()] if isinstance(known, Mapping) else list(known)
+    if totals:
+        units = _to_totals(units, {la.code: la.region_code for la in las}, auxiliary, totals)
     region_of = {la.code: la.region_code for la in las}
     regions = list(dict.fromkeys(la.region_code for la in las))
     members = {r: [la.code for la in las if la.region_code == r] for r in regions}
@@ -201,6 +207,23 @@ def ratio_estimates(
                                       variance, df, False, any(e.pooled_variance for e in results.values()),
                                       confidence)
     return results
+
+
+def _to_totals(units: list[Unit], region_of: Mapping[str, str], auxiliary: Mapping[str, float],
+               totals: Mapping[str, float]) -> list[Unit]:
+    sums: dict[str, list[float]] = {}  # region -> [sum of y, sum of x]
+    for unit in units:
+        found = sums.setdefault(region_of[unit.codes[0]], [0.0, 0.0])
+        found[0] += unit.value
+        found[1] += sum(auxiliary[c] for c in unit.codes)
+    moved = []
+    for unit in units:
+        region = region_of[unit.codes[0]]
+        y, x = sums[region]
+        if region in totals and x > 0:
+            unit = Unit(unit.codes, unit.value + (totals[region] - y) * sum(auxiliary[c] for c in unit.codes) / x)
+        moved.append(unit)
+    return moved
 
 
 def _estimate(area, known_las, total_las, observed, point, variance, df, borrowed, pooled, confidence) -> Estimate:

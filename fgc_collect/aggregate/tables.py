@@ -697,13 +697,13 @@ def _estimates(b: _Builder) -> Table:
     return table
 
 
-def _published_units(b: _Builder, item: str, suppressed: frozenset[Key]) -> tuple[list[Unit], dict[str, list[Key]]]:
+def _published_units(b: _Builder, item: str, suppressed: frozenset[Key]) -> tuple[list[Unit], dict[str, Key]]:
     """The known figures of item as a reader has them: each LA's published figure (0 for an LA
     without a service), and in a region the LAs whose figures are suppressed as one sum (the
-    region's total less its published LAs'). A region whose total is suppressed gives none. Also,
-    per region, the counts whose sum the region's known figures add up to."""
+    region's total less its published LAs'). A region whose total is suppressed gives none. Also
+    each region's total over its known LAs (the count a reader has)."""
     units: list[Unit] = []
-    sums: dict[str, list[Key]] = {}
+    sums: dict[str, Key] = {}
     for geo in b.geos:
         if geo.level != REGIONAL:
             continue
@@ -725,7 +725,8 @@ def _published_units(b: _Builder, item: str, suppressed: frozenset[Key]) -> tupl
             rest = b.shown(total) - sum(b.shown(key) for key in published)
             here.append(Unit(tuple(hidden), float(rest)))
         units += here
-        sums[geo.code] = [total] if hidden else published
+        if total is not None:
+            sums[geo.code] = total
     return units, sums
 
 
@@ -747,7 +748,9 @@ def _fill_estimates(b: _Builder, table: Table, suppressed: frozenset[Key]
     for item in ESTIMATED:
         col = next(c for i, c, _ in FUNNEL if i == item)
         units, sums = _published_units(b, item, suppressed)
-        found = {name: ratio_estimates(b.las, units, aux, config.min_interval_las) for name, aux in auxiliaries.items()}
+        totals = {region: float(b.shown(key)) for region, key in sums.items()}
+        found = {name: ratio_estimates(b.las, units, aux, config.min_interval_las, totals=totals)
+                 for name, aux in auxiliaries.items()}
         results[item] = found[config.auxiliary]
         region_inputs = tuple(k for geo in regions for k in rows[geo.code].cells[f"{col}_responding"].inputs)
         for geo in (b.geos[0], *regions):
@@ -764,22 +767,26 @@ def _fill_estimates(b: _Builder, table: Table, suppressed: frozenset[Key]
                 geo.level == REGIONAL and estimate.pooled_variance) or len(units) < config.min_interval_las
                 or not math.isfinite(estimate.upper))
             ends = NOT_APPLICABLE if estimate.is_count else NOT_AVAILABLE
-            cells[f"{col}_estimate"] = Cell(figure(estimate.estimate), inputs=inputs)
-            cells[f"{col}_lower_95"] = Cell(figure(estimate.lower) if interval else None, ends, inputs)
+            responding = row.cells[f"{col}_responding"]
+            known = responding.value if isinstance(responding.value, int) else 0
+            for name in ("", *AUXILIARIES):
+                # A count is the known LAs' total, as shown beside it.
+                value = known if estimate.is_count else figure(found[name or config.auxiliary][geo.code].estimate)
+                cells[f"{col}_estimate_{name}".rstrip("_")] = Cell(value, inputs=inputs)
+            cells[f"{col}_lower_95"] = Cell(max(figure(estimate.lower), known) if interval else None, ends, inputs)
             cells[f"{col}_upper_95"] = Cell(figure(estimate.upper) if interval else None, ends, inputs)
-            for name in AUXILIARIES:
-                cells[f"{col}_estimate_{name}"] = Cell(figure(found[name][geo.code].estimate), inputs=inputs)
             row.cells.update(cells)
             if any(key in suppressed for key in inputs):
                 continue  # shown as c: tells a reader nothing
             for name in AUXILIARIES:
-                terms = _estimate_terms(b, item, geo, units, sums, auxiliaries[name])
+                terms = ({key: 1.0 for key in responding.inputs} if estimate.is_count else
+                         _estimate_terms(b, geo, units, sums, auxiliaries[name]))
                 relations.append(_relation(terms, cells[f"{col}_estimate_{name}"].value, base, config.round_to,
                                            f"the {geo.name} estimate of {col} ({name})"))
     return results, relations
 
 
-def _estimate_terms(b: _Builder, item: str, geo: Geo, units: list[Unit], sums: dict[str, list[Key]],
+def _estimate_terms(b: _Builder, geo: Geo, units: list[Unit], sums: dict[str, Key],
                     auxiliary: dict[str, float]) -> dict[Key, float]:
     """An estimate as a linear function of counts: the factor on each count whose published
     figure it multiplies (regions: their total over the known LAs' auxiliary, times the region's;
@@ -802,8 +809,8 @@ def _estimate_terms(b: _Builder, item: str, geo: Geo, units: list[Unit], sums: d
                 factors[region] = factors.get(region, 0.0) + total / x_known
     terms: dict[Key, float] = {}
     for region, factor in factors.items():
-        for key in sums.get(region, ()):
-            terms[key] = terms.get(key, 0.0) + factor
+        if region in sums:
+            terms[sums[region]] = terms.get(sums[region], 0.0) + factor
     return terms
 
 

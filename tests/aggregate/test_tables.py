@@ -164,6 +164,13 @@ def test_a_region_whose_every_la_responded_has_a_count_not_an_estimate():
     assert value("fgc_estimates", "families_referred_upper_95", NORTH_EAST) == "z"
     assert value("fgc_estimates", "families_referred_las_estimated") == str(153 - len(north_east))
     assert any("the total is a count, not an estimate" in note for note in tables.notes)
+    # Rounded to 5: 42 families each show as 40, their total 504 as 505; the count is 505.
+    records = [LARecord(r.la, {**r.values, "B1": 42.0, "B8_CSC": 42.0}) for r in records]
+    rounded = build_tables(Inputs(tuple(records)), Config(round_to=5))
+    assert rounded.value("fgc_funnel", "families_referred", north_east[0].code) == "40"
+    assert rounded.value("fgc_estimates", "families_referred_responding", NORTH_EAST) == "505"
+    assert rounded.value("fgc_estimates", "families_referred_estimate", NORTH_EAST) == "505"
+    assert rounded.value("fgc_estimates", "families_referred_estimate_cin", NORTH_EAST) == "505"
 
 
 def test_small_counts_are_suppressed_with_a_partner_and_rates_follow():
