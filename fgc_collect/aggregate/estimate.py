@@ -146,9 +146,9 @@ def ratio_estimates(
     not add up to: the difference is spread over the region's LAs in proportion to their auxiliary
     figure, which leaves every residual e_i as it was."""
     units = [Unit((code,), float(v)) for code, v in known.items()] if isinstance(known, Mapping) else list(known)
-    if totals:
-        units = _to_totals(units, {la.code: la.region_code for la in las}, auxiliary, totals)
     region_of = {la.code: la.region_code for la in las}
+    if totals:
+        units = _to_totals(units, region_of, auxiliary, totals)
     regions = list(dict.fromkeys(la.region_code for la in las))
     members = {r: [la.code for la in las if la.region_code == r] for r in regions}
     by_region: dict[str, list[Unit]] = {r: [] for r in regions}

@@ -93,6 +93,19 @@ def test_a_sum_of_las_is_one_known_figure():
         ratio_estimates(las, [Unit((members[0], find_la_by_name("Derby").code), 3)], aux)
 
 
+def test_a_total_rounded_on_its_own_scales_the_estimate_and_leaves_the_interval_width():
+    # Rounded to 5, six LAs show 120, 35, 60, 40, 90, 50 (395) but their total shows 400.
+    las = local_authorities()
+    aux = auxiliary_values(las, "population")
+    members = [la.code for la in las if la.region_code == NORTH_EAST]
+    shown = dict(zip(members[:6], (120, 35, 60, 40, 90, 50)))
+    plain = ratio_estimates(las, shown, aux)[NORTH_EAST]
+    fitted = ratio_estimates(las, shown, aux, totals={NORTH_EAST: 400})[NORTH_EAST]
+    x_s, x_total = sum(aux[c] for c in shown), sum(aux[c] for c in members)
+    assert fitted.estimate == pytest.approx(400 / x_s * x_total) and fitted.observed == pytest.approx(400)
+    assert fitted.standard_error == pytest.approx(plain.standard_error)
+
+
 def test_children_in_need_gaps_are_imputed_from_the_region():
     aux = auxiliary_values(local_authorities(), "cin")
     hampshire = find_la_by_name("Hampshire")
