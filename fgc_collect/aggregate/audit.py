@@ -14,6 +14,12 @@ count up or down at random at once. A count whose values across the witnesses (a
 figures, which are feasible too) already differ by the threshold is proven protected, because its
 range contains all of them. Only the counts left unproven get their exact min and max. Every
 point the solver returns is checked against the constraints before it is believed.
+
+Published figures other than counts are part of the attacker's view too. An estimate is a known
+factor times a responding total (the factor comes from public reference data), published rounded:
+a linear relation between counts (`Relation`), which `audit_relations` adds to the LP. Rates,
+percentages and intervals are computed from published (rounded) counts and public reference data
+only, so they tell a reader nothing the counts do not.
 """
 
 from __future__ import annotations
@@ -34,7 +40,7 @@ except ImportError:  # the same HiGHS as bundled with scipy
 
 TOLERANCE = 1e-6
 WITNESS_ROUNDS = 4
-EQUAL, AT_MOST = "=", "<="
+EQUAL, AT_MOST, BETWEEN = "=", "<=", "<=<="
 
 
 def quiet_highs():
@@ -106,16 +112,36 @@ class AuditResult:
         return min((found.width for found in self.ranges.values()), default=math.inf)
 
 
-class Structure:
-    """The ledger's relations, indexed by the counts they contain."""
+@dataclass(frozen=True)
+class Relation:
+    """What a published figure tells a reader about counts: lower <= sum of coefficient * count <=
+    upper (an estimate published as 1,114 is a factor times a total, between 1,113.5 and 1,114.5)."""
 
-    def __init__(self, ledger: Ledger):
+    terms: tuple[tuple[Key, float], ...]
+    lower: float
+    upper: float
+    figure: str  # which figure, for messages
+
+    def holds(self, values: dict[Key, int]) -> bool:
+        total = sum(a * values[key] for key, a in self.terms)
+        slack = TOLERANCE * (1.0 + abs(total))
+        return self.lower - slack <= total <= self.upper + slack
+
+
+class Structure:
+    """The ledger's relations (and published figures' relations), indexed by the counts they contain."""
+
+    def __init__(self, ledger: Ledger, published: Iterable[Relation] = ()):
         self.values = ledger.values
         self.relations: list[tuple[str, tuple[Key, ...], tuple[float, ...]]] = []
+        self.bounds: dict[int, tuple[float, float]] = {}  # a BETWEEN relation's lower and upper
         for parent, children in ledger.equations:
             self.relations.append((EQUAL, (parent, *children), (1.0,) + (-1.0,) * len(children)))
         for smaller, larger in ledger.inequalities:
             self.relations.append((AT_MOST, (*smaller, *larger), (1.0,) * len(smaller) + (-1.0,) * len(larger)))
+        for relation in published:
+            self.bounds[len(self.relations)] = (relation.lower, relation.upper)
+            self.relations.append((BETWEEN, tuple(k for k, _ in relation.terms), tuple(a for _, a in relation.terms)))
         self.containing: dict[Key, list[int]] = {}
         for number, (_, keys, _) in enumerate(self.relations):
             for key in keys:
@@ -175,8 +201,13 @@ class _Piece:
             for i, a in row.items():
                 columns[i].append((len(rows), a))
             rows.append(row)
-            lower.append(constant if kind == EQUAL else -math.inf)
-            upper.append(constant)
+            if kind == BETWEEN:
+                low, high = structure.bounds[number]
+                lower.append(low + constant)
+                upper.append(high + constant)
+            else:
+                lower.append(constant if kind == EQUAL else -math.inf)
+                upper.append(constant)
         self.rows, self.row_lower, self.row_upper = rows, np.array(lower), np.array(upper)
         n = len(self.keys)
         self.matrix = np.zeros((len(rows), n))
@@ -323,10 +354,35 @@ def audit(ledger: Ledger, suppressed: Iterable[Key], threshold: int) -> AuditRes
     return Auditor(ledger, threshold).audit(suppressed)
 
 
-def exact_ranges(ledger: Ledger, suppressed: Iterable[Key]) -> dict[Key, tuple[float, float]]:
+def audit_relations(ledger: Ledger, suppressed: Iterable[Key], relations: Iterable[Relation], threshold: int,
+                    result: AuditResult, seed: int = 20240331) -> AuditResult:
+    """The audit with the relations of published figures added: the pieces of suppressed counts a
+    relation reaches are audited again (a relation between published counts alone tells nothing
+    new; it must hold for them, else it is not what was published)."""
+    hidden = frozenset(suppressed)
+    reaching = []
+    for relation in relations:
+        if any(key in hidden for key, _ in relation.terms):
+            reaching.append(relation)
+        elif not relation.holds(ledger.values):
+            raise ValueError(f"{relation.figure} does not follow from the counts it is built on")
+    if not reaching:
+        return result
+    structure = Structure(ledger, reaching)
+    touched = {key for relation in reaching for key, _ in relation.terms if key in hidden}
+    pieces = structure.pieces(hidden)
+    found = AuditResult(result.threshold, dict(result.ranges), result.linear_programmes, len(pieces))
+    for keys in sorted((p for p in pieces if p & touched), key=lambda group: key_order(min(group, key=key_order))):
+        ranges, solves = _audit_piece(structure, keys, threshold, seed)
+        found.ranges.update(ranges)
+        found.linear_programmes += solves
+    return found
+
+
+def exact_ranges(ledger: Ledger, suppressed: Iterable[Key], relations: Iterable[Relation] = ()) -> dict[Key, tuple[float, float]]:
     """The exact feasible range of every suppressed count (two LPs each, no shortcuts): for tests
     and for anyone who wants to check the audit independently."""
-    structure = Structure(ledger)
+    structure = Structure(ledger, relations)
     ranges: dict[Key, tuple[float, float]] = {}
     for keys in structure.pieces(set(suppressed)):
         piece = _Piece(structure, keys)

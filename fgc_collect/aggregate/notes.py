@@ -70,7 +70,7 @@ def _not_used(excluded: Excluded) -> str:
 
 
 def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[tuple[str, str]]]) -> list[Note]:
-    from fgc_collect.aggregate.estimate import AUXILIARY_LABELS
+    from fgc_collect.aggregate.estimate import AUXILIARY_LABELS, CAVEAT
     from fgc_collect.aggregate.tables import ESTIMATED, FUNNEL, NOT_AVAILABLE, REASONS
 
     inputs, spec, config, ledger = result.inputs, result.spec, result.config, result.ledger
@@ -150,14 +150,19 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
     else:
         text = f"Disclosure control: no LA or regional count is from 1 to {config.threshold}, so none is suppressed."
     if config.round_to:
-        text += (f" Counts are rounded to the nearest {config.round_to}; rates use the unrounded figures; "
-                 "'low' marks a count that rounds to 0 but is not 0.")
+        text += (f" Counts are rounded to the nearest {config.round_to}; rates, percentages, equity ratios and "
+                 "estimates are computed from the rounded counts, so they give no count back exactly; 'low' "
+                 "marks a count that rounds to 0 but is not 0, and a rate built on one.")
     else:
         text += " Counts are not rounded."
     notes.append(Note(text, tables=COUNT_TABLES))
     notes.append(Note(
-        f"Estimates: a ratio estimator within regions with {AUXILIARY_LABELS[config.auxiliary]} "
-        f"as the auxiliary variable; 95% intervals from {config.draws:,} bootstrap resamples of LAs within regions "
-        f"(not given where fewer than {config.min_interval_las} LAs' figures are known). They are estimates, not counts.",
+        f"Estimates: a ratio estimator within regions with {AUXILIARY_LABELS[config.auxiliary]} as the auxiliary "
+        "variable. The 95% intervals include the error of predicting the missing LAs' figures (a robust prediction "
+        "variance with the finite population of LAs, and a t distribution); they are not given for a region where "
+        f"fewer than {config.min_interval_las} LAs' figures are known, or where none is (its estimate uses "
+        "England's ratio). Where every LA's figure is known the total is a count, not an estimate, and its interval "
+        "is z. Estimates and intervals are computed from the published figures only, so they reveal nothing about "
+        f"a suppressed count. {CAVEAT}",
         tables=("fgc_estimates",)))
     return notes

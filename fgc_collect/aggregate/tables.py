@@ -12,16 +12,20 @@ Pure: records in, polars frames of text out.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
-from fgc_collect.aggregate.estimate import AUXILIARY_LABELS, Estimate, auxiliary_values, ratio_estimates
+from fgc_collect.aggregate.audit import Relation, audit_relations
+from fgc_collect.aggregate.estimate import (
+    AUXILIARIES, AUXILIARY_LABELS, CAVEAT, Estimate, Unit, auxiliary_values, ratio_estimates,
+)
 from fgc_collect.aggregate.ledger import LA_LEVEL, NATIONAL_LEVEL, REGION_LEVEL, Key, Ledger
 from fgc_collect.aggregate.records import Inputs, LARecord
-from fgc_collect.aggregate.suppress import DEFAULT_THRESHOLD, Protection, protect
+from fgc_collect.aggregate.suppress import DEFAULT_THRESHOLD, Protection, ProtectionError, protect
 from fgc_collect.reference import LocalAuthority
 from fgc_collect.spec import Item, Spec, load_spec
 
@@ -30,8 +34,9 @@ SYMBOLS = {
     SUPPRESSED: "confidential: suppressed to protect children and families (a count from 1 to the threshold, "
                 "or a count that would let one be worked out), or a figure built on one",
     NOT_AVAILABLE: "not available: the LA sent no usable return, or did not provide this figure",
-    NOT_APPLICABLE: "not applicable: the LA had no FGC service, or a rate's denominator is 0",
-    LOW: "rounds to 0 but is not 0 (only when counts are rounded)",
+    NOT_APPLICABLE: "not applicable: the LA had no FGC service, or a rate's denominator is 0, or an interval for a "
+                    "total that is a count (every LA's figure is known)",
+    LOW: "rounds to 0 but is not 0, or a rate built on such a count (only when counts are rounded)",
 }
 
 COUNTRY_CODE, COUNTRY_NAME = "E92000001", "England"
@@ -91,15 +96,13 @@ REASONS = (
 @dataclass(frozen=True)
 class Config:
     """Publication settings: the suppression threshold (counts 1 to threshold are suppressed at
-    LA and regional level), rounding of published counts (None: unrounded), the auxiliary
-    variable of the estimates, and the bootstrap."""
+    LA and regional level), rounding of published counts (None: unrounded; rates, percentages and
+    estimates are then computed from the rounded counts), the auxiliary variable of the estimates."""
 
     threshold: int = DEFAULT_THRESHOLD
     round_to: int | None = None
     auxiliary: str = "population"
-    draws: int = 2000
-    seed: int = 20240331
-    min_interval_las: int = 5  # fewer known LAs in an area: no interval (x)
+    min_interval_las: int = 5  # fewer known LAs in a region: no interval (x)
 
     def __post_init__(self) -> None:
         if self.threshold < 1:
@@ -142,6 +145,7 @@ class Cell:
     value: float | int | str | None
     symbol: str = NOT_AVAILABLE  # shown when value is None
     inputs: tuple[Key, ...] = ()  # the counts this figure reveals: c if any is suppressed
+    low: bool = False  # a count that rounds to 0 but is not 0 (value is then 0)
 
 
 @dataclass
@@ -337,7 +341,7 @@ class _Builder:
         providers = self.providers(needed, geo)
         key = self.ledger.count(item, providers, geo.rank)
         if key is not None:
-            return Cell(self.ledger.values[key], inputs=(key,))
+            return self.count_cell(key)
         if geo.level != LOCAL and self.no_service(geo) and not self.active(geo):
             return Cell(0)  # every used LA in the area had no service: none
         return Cell(None, self.absent_symbol(geo))
@@ -352,8 +356,20 @@ class _Builder:
             empty = self.count(geo, item.total, providers_of=[item.total, *categories])
             return empty, [Cell(empty.value, empty.symbol) for _ in categories]
         total, keys = found
-        return (Cell(self.ledger.values[total], inputs=(total,)),
-                [Cell(self.ledger.values[key], inputs=(key,)) for key in keys])
+        return self.count_cell(total), [self.count_cell(key) for key in keys]
+
+    # --- rounding: every figure is computed from counts as published
+    def shown(self, key: Key) -> int:
+        """A count as published: rounded when rounding is on. Rates, percentages and estimates
+        are computed from these, so they cannot give back a count rounding hides."""
+        value = self.ledger.values[key]
+        return round_count(value, self.config.round_to) if self.config.round_to else value
+
+    def low(self, key: Key) -> bool:
+        return self.shown(key) == 0 and self.ledger.values[key] > 0
+
+    def count_cell(self, key: Key) -> Cell:
+        return Cell(self.shown(key), inputs=(key,), low=self.low(key))
 
     def missing_rate(self, geo: Geo) -> Cell:
         """A rate an area cannot have: z where its used LAs had no service (0 out of 0), else x."""
@@ -367,9 +383,11 @@ class _Builder:
         bottom = self.ledger.count(denominator, providers, geo.rank)
         if top is None or bottom is None:
             return self.missing_rate(geo)
-        if self.ledger.values[bottom] == 0:
+        if self.low(top) or self.low(bottom):
+            return Cell(None, LOW, (top, bottom))
+        if self.shown(bottom) == 0:
             return Cell(None, NOT_APPLICABLE, (top, bottom))
-        return Cell(self.ledger.values[top] / self.ledger.values[bottom] * scale, inputs=(top, bottom))
+        return Cell(self.shown(top) / self.shown(bottom) * scale, inputs=(top, bottom))
 
     def per_child(self, geo: Geo, item: str, base: str, scale: float) -> Cell:
         """item per `scale` children of the reference base (population or children in need),
@@ -385,14 +403,21 @@ class _Builder:
             return Cell(None, self.absent_symbol(geo))
         children = sum(figure(by_code[code]) for code in (*providers, *none))
         key = self.ledger.count(item, providers, geo.rank)
-        top = self.ledger.values[key] if key is not None else 0
+        top = self.shown(key) if key is not None else 0
         if not children:
             return Cell(None, NOT_APPLICABLE)
+        if key is not None and self.low(key):
+            return Cell(None, LOW, (key,))
         return Cell(top / children * scale, inputs=(key,) if key is not None else ())
 
 
 def _round_half_up(value: float, dp: int) -> Decimal:
     return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-dp), rounding=ROUND_HALF_UP)
+
+
+def round_count(value: float, base: int) -> int:
+    """value to the nearest multiple of base, halves up."""
+    return int(_round_half_up(value / base, 0)) * base
 
 
 _FORMATS = {dp: f"{{:.{dp}f}}".format for dp in range(6)}
@@ -415,8 +440,10 @@ def render_cell(cell: Cell, column: Column, suppressed: frozenset[Key], round_to
         return cell.symbol
     if isinstance(cell.value, str):
         return cell.value
+    if cell.low:
+        return LOW
     if column.count and round_to:
-        rounded = int(_round_half_up(cell.value / round_to, 0)) * round_to
+        rounded = round_count(cell.value, round_to)
         return LOW if rounded == 0 and cell.value > 0 else str(rounded)
     if column.dp is None:
         return str(int(round(cell.value)))
@@ -618,7 +645,7 @@ def _equity(b: _Builder, geo: Geo, referred_item: str, referred_total: str, held
     keys = [b.ledger.count(item, providers, geo.rank) for item in (held_item, held_total, referred_item, referred_total)]
     if any(key is None for key in keys):
         return b.missing_rate(geo)
-    held, held_all, referred, referred_all = (b.ledger.values[key] for key in keys)
+    held, held_all, referred, referred_all = (b.shown(key) for key in keys)
     if not held_all or not referred or not referred_all:
         return Cell(None, NOT_APPLICABLE, tuple(keys))
     return Cell((held / held_all) / (referred / referred_all), inputs=tuple(keys))
@@ -639,63 +666,160 @@ def _reasons(b: _Builder, item_id: str, name: str, title: str, col: str, label: 
     return table
 
 
-def _estimates(b: _Builder) -> tuple[Table, dict[str, dict[str, Estimate]]]:
-    config = b.config
+def _estimates(b: _Builder) -> Table:
+    """The estimates table's layout and the known LAs' totals; the estimates themselves are filled
+    in once disclosure control has decided which counts are published (`_fill_estimates`)."""
     labels = {item: (col, label) for item, col, label in FUNNEL}
-    auxiliary = auxiliary_values(b.las, config.auxiliary)
+    headline = AUXILIARY_LABELS[b.config.auxiliary]
     indicators = []
     for item in ESTIMATED:
         col, label = labels[item]
         indicators += [
             Column(f"{col}_responding", f"{label}: total of the LAs whose figure is known", count=True, grouping=label),
-            Column(f"{col}_estimate", f"{label}: estimated England or regional total (adjusted for non-response)",
-                   grouping=label),
+            Column(f"{col}_las_estimated", f"{label}: LAs whose figure is not known, so estimated (0: the total is a "
+                   "count, not an estimate)", grouping=label),
+            Column(f"{col}_estimate", f"{label}: estimated total, adjusted for non-response (assumes the LAs whose "
+                   "figure is missing are like the known LAs of their region)", grouping=label),
             Column(f"{col}_lower_95", f"{label}: estimate, lower end of the 95% interval", grouping=label),
             Column(f"{col}_upper_95", f"{label}: estimate, upper end of the 95% interval", grouping=label),
+            *(Column(f"{col}_estimate_{name}", f"{label}: estimate with {AUXILIARY_LABELS[name]} as the auxiliary "
+                     "variable (sensitivity)", grouping=label) for name in AUXILIARIES),
         ]
     table = Table(
         "fgc_estimates", "Estimated totals for England and its regions, adjusting for non-response",
-        "Ratio estimates within regions with " + AUXILIARY_LABELS[config.auxiliary] + " as the auxiliary variable, "
-        "beside the totals of the LAs whose figure is known. Estimates, not counts.",
+        f"Ratio estimates within regions with {headline} as the auxiliary variable, beside the totals of the LAs "
+        "whose figure is known, with 95% intervals that include the error of predicting the missing LAs' figures, "
+        f"and the estimate with each auxiliary variable side by side. Estimates, not counts. {CAVEAT}",
         [], indicators, levels=(NATIONAL, REGIONAL))
-    results: dict[str, dict[str, Estimate]] = {}
-    geos = [geo for geo in b.geos if geo.level != LOCAL]
-    region_geos = [geo for geo in geos if geo.level == REGIONAL]
-    for item in ESTIMATED:
-        known: dict[str, int] = {}
-        for record in b.records.values():
-            figure = 0 if record.service == "N" else b.ledger.la_values.get((item, record.la.code))
-            if figure is not None:
-                known[record.la.code] = figure
-        results[item] = ratio_estimates(b.las, known, auxiliary, config.draws, config.seed)
-    rows = {geo.code: Row(geo, (), {}) for geo in geos}
-    for item in ESTIMATED:
-        col, _ = labels[item]
-        region_inputs: list[Key] = []
-        for geo in region_geos:
-            cell = b.count(geo, item)
-            region_inputs.extend(cell.inputs)
-        national_inputs = tuple(region_inputs) + b.count(geos[0], item).inputs
-        for geo in geos:
-            found = results[item][geo.code]
-            responding = b.count(geo, item)
-            if geo.level == NATIONAL:
-                inputs = national_inputs
-            elif found.borrowed_ratio:
-                inputs = national_inputs
+    for geo in b.geos:
+        if geo.level != LOCAL:
+            table.rows.append(Row(geo, (), {f"{labels[item][0]}_responding": b.count(geo, item) for item in ESTIMATED}))
+    return table
+
+
+def _published_units(b: _Builder, item: str, suppressed: frozenset[Key]) -> tuple[list[Unit], dict[str, Key]]:
+    """The known figures of item as a reader has them: each LA's published figure (0 for an LA
+    without a service), and in a region the LAs whose figures are suppressed as one sum (the
+    region's total less its published LAs'). A region whose total is suppressed gives none. Also
+    each region's total over its known LAs (the count a reader has)."""
+    units: list[Unit] = []
+    sums: dict[str, Key] = {}
+    for geo in b.geos:
+        if geo.level != REGIONAL:
+            continue
+        providers = b.providers([item], geo)
+        total = b.ledger.count(item, providers, REGION_LEVEL)
+        if total in suppressed:
+            continue
+        here = [Unit((code,), 0.0) for code in b.no_service(geo)]
+        published: list[Key] = []
+        hidden: list[str] = []
+        for code in sorted(providers):
+            key = (item, frozenset((code,)))
+            if key in suppressed:
+                hidden.append(code)
             else:
-                inputs = responding.inputs
-            has_any = found.known_las > 0 or (geo.level == REGIONAL and found.borrowed_ratio and results[item][COUNTRY_CODE].known_las > 0)
-            interval = has_any and (found.known_las >= config.min_interval_las if not found.borrowed_ratio
-                                    else results[item][COUNTRY_CODE].known_las >= config.min_interval_las)
-            rows[geo.code].cells.update({
-                f"{col}_responding": responding,
-                f"{col}_estimate": Cell(found.estimate if has_any else None, NOT_AVAILABLE, inputs),
-                f"{col}_lower_95": Cell(found.lower if interval else None, NOT_AVAILABLE, inputs),
-                f"{col}_upper_95": Cell(found.upper if interval else None, NOT_AVAILABLE, inputs),
-            })
-    table.rows.extend(rows[geo.code] for geo in geos)
-    return table, results
+                published.append(key)
+                here.append(Unit((code,), float(b.shown(key))))
+        if hidden:
+            rest = b.shown(total) - sum(b.shown(key) for key in published)
+            here.append(Unit(tuple(hidden), float(rest)))
+        units += here
+        if total is not None:
+            sums[geo.code] = total
+    return units, sums
+
+
+def _fill_estimates(b: _Builder, table: Table, suppressed: frozenset[Key]
+                    ) -> tuple[dict[str, dict[str, Estimate]], list[Relation]]:
+    """The estimates, intervals and sensitivity, from published figures and the reference data
+    only; and what each published estimate tells a reader about counts (for the audit)."""
+    config = b.config
+    base = config.round_to or 1
+    auxiliaries = {name: auxiliary_values(b.las, name) for name in AUXILIARIES}
+    rows = {row.geo.code: row for row in table.rows}
+    regions = [geo for geo in b.geos if geo.level == REGIONAL]
+    results: dict[str, dict[str, Estimate]] = {}
+    relations: list[Relation] = []
+
+    def figure(value: float) -> int:
+        return round_count(value, base)
+
+    for item in ESTIMATED:
+        col = next(c for i, c, _ in FUNNEL if i == item)
+        units, sums = _published_units(b, item, suppressed)
+        totals = {region: float(b.shown(key)) for region, key in sums.items()}
+        found = {name: ratio_estimates(b.las, units, aux, config.min_interval_las, totals=totals)
+                 for name, aux in auxiliaries.items()}
+        results[item] = found[config.auxiliary]
+        region_inputs = tuple(k for geo in regions for k in rows[geo.code].cells[f"{col}_responding"].inputs)
+        for geo in (b.geos[0], *regions):
+            row = rows[geo.code]
+            inputs = row.cells[f"{col}_responding"].inputs + (region_inputs if geo.level == NATIONAL else ())
+            estimate = found[config.auxiliary][geo.code]
+            cells = {f"{col}_las_estimated": Cell(estimate.total_las - estimate.known_las)}
+            if not units:  # no LA's figure is known anywhere
+                cells.update({f"{col}_{part}": Cell(None, NOT_AVAILABLE, inputs) for part in
+                              ("estimate", "lower_95", "upper_95", *(f"estimate_{n}" for n in AUXILIARIES))})
+                row.cells.update(cells)
+                continue
+            interval = not (estimate.is_count or estimate.borrowed_ratio or (
+                geo.level == REGIONAL and estimate.pooled_variance) or len(units) < config.min_interval_las
+                or not math.isfinite(estimate.upper))
+            ends = NOT_APPLICABLE if estimate.is_count else NOT_AVAILABLE
+            responding = row.cells[f"{col}_responding"]
+            known = responding.value if isinstance(responding.value, int) else 0
+            for name in ("", *AUXILIARIES):
+                # A count is the known LAs' total, as shown beside it.
+                value = known if estimate.is_count else figure(found[name or config.auxiliary][geo.code].estimate)
+                cells[f"{col}_estimate_{name}".rstrip("_")] = Cell(value, inputs=inputs)
+            cells[f"{col}_lower_95"] = Cell(max(figure(estimate.lower), known) if interval else None, ends, inputs)
+            cells[f"{col}_upper_95"] = Cell(figure(estimate.upper) if interval else None, ends, inputs)
+            row.cells.update(cells)
+            if any(key in suppressed for key in inputs):
+                continue  # shown as c: tells a reader nothing
+            for name in AUXILIARIES:
+                terms = ({key: 1.0 for key in responding.inputs} if estimate.is_count else
+                         _estimate_terms(b, geo, units, sums, auxiliaries[name]))
+                relations.append(_relation(terms, cells[f"{col}_estimate_{name}"].value, base, config.round_to,
+                                           f"the {geo.name} estimate of {col} ({name})"))
+    return results, relations
+
+
+def _estimate_terms(b: _Builder, geo: Geo, units: list[Unit], sums: dict[str, Key],
+                    auxiliary: dict[str, float]) -> dict[Key, float]:
+    """An estimate as a linear function of counts: the factor on each count whose published
+    figure it multiplies (regions: their total over the known LAs' auxiliary, times the region's;
+    a region with no known LA: England's ratio; England: the sum)."""
+    known = {code for unit in units for code in unit.codes}
+    x_known = sum(auxiliary[c] for c in known)
+
+    def region_x(region: Geo) -> tuple[float, float]:
+        return (sum(auxiliary[c] for c in region.members),
+                sum(auxiliary[c] for c in region.members if c in known))
+
+    areas = [g for g in b.geos if g.level == REGIONAL and (geo.level == NATIONAL or g.code == geo.code)]
+    factors: dict[str, float] = {}  # region code -> factor on its known figures' sum
+    for area in areas:
+        total, here = region_x(area)
+        if here > 0:
+            factors[area.code] = factors.get(area.code, 0.0) + total / here
+        else:  # borrows England's ratio: every region's known figures, over England's auxiliary
+            for region in sums:
+                factors[region] = factors.get(region, 0.0) + total / x_known
+    terms: dict[Key, float] = {}
+    for region, factor in factors.items():
+        if region in sums:
+            terms[sums[region]] = terms.get(sums[region], 0.0) + factor
+    return terms
+
+
+def _relation(terms: dict[Key, float], published: int, base: int, round_to: int | None, figure: str) -> Relation:
+    """published = the estimate rounded to base, and each count in it was rounded to round_to: the
+    counts' weighted sum lies within half of each of those of published."""
+    slack = base / 2 + (round_to or 0) / 2 * sum(abs(a) for a in terms.values())
+    return Relation(tuple(sorted(terms.items(), key=lambda kv: (kv[0][0], sorted(kv[0][1])))),
+                    published - slack, published + slack, figure)
 
 
 def build_tables(inputs: Inputs, config: Config | None = None, spec: Spec | None = None) -> NationalTables:
@@ -705,9 +829,17 @@ def build_tables(inputs: Inputs, config: Config | None = None, spec: Spec | None
     builder = _Builder(inputs, config, spec)
     tables = [_coverage(builder), _funnel(builder), _characteristics(builder)]
     tables += [_reasons(builder, *reason) for reason in REASONS]
-    estimates_table, estimates = _estimates(builder)
+    estimates_table = _estimates(builder)
     tables.append(estimates_table)
     protection = protect(builder.ledger, config.threshold)
+    estimates, relations = _fill_estimates(builder, estimates_table, protection.suppressed)
+    protection.audit = audit_relations(builder.ledger, protection.suppressed, relations, config.threshold,
+                                       protection.audit)
+    if not protection.audit.passed:
+        failing = len(protection.audit.failing)
+        raise ProtectionError(
+            f"the estimates would let {failing} suppressed count{'s' if failing != 1 else ''} be worked out "
+            f"(the narrowest feasible range is {protection.audit.narrowest:g}, the threshold {config.threshold})")
     period = time_period(spec)
     frames = {table.name: render(table, protection.suppressed, config, period) for table in tables}
     from fgc_collect.aggregate.notes import coverage_notes

@@ -54,7 +54,7 @@ def manifest(tables, files: dict[str, bytes]) -> dict:
                  "template_version": spec.template_version, "file": AGGREGATE_SPEC_FILE,
                  "sha256": hashlib.sha256(spec_bytes).hexdigest()},
         "settings": {"threshold": config.threshold, "round_to": config.round_to, "auxiliary": config.auxiliary,
-                     "bootstrap_draws": config.draws, "seed": config.seed,
+                     "intervals": "ratio estimator, robust prediction variance, t distribution",
                      "min_interval_las": config.min_interval_las},
         "source": tables.inputs.source,
         "returns_used": [

@@ -19,7 +19,8 @@ from fgc_collect.clikit import EXIT_ERRORS, UserError, default_store, echo
 @click.option("--threshold", type=click.IntRange(min=1), default=5, show_default=True,
               help="Suppress LA and regional counts from 1 to this.")
 @click.option("--round-to", type=click.IntRange(min=1), default=None,
-              help="Round published counts to a multiple of this (default: not rounded).")
+              help="Round published counts to a multiple of this (default: not rounded); rates, percentages and "
+              "estimates are then computed from the rounded counts.")
 @click.option("--auxiliary", type=click.Choice(["population", "cin"]), default="population", show_default=True,
               help="The estimates' auxiliary variable: children aged 0-17, or children in need.")
 def aggregate(paths: tuple[Path, ...], store: str | None, out: Path, threshold: int, round_to: int | None,

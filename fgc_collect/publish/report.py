@@ -8,6 +8,7 @@ import html
 import re
 from pathlib import Path
 
+from fgc_collect.aggregate.estimate import AUXILIARIES, AUXILIARY_LABELS, CAVEAT
 from fgc_collect.aggregate.tables import (
     CHARACTERISTICS, COUNTRY_CODE, ESTIMATED, FUNNEL, STAGES, SYMBOLS, NationalTables,
 )
@@ -118,17 +119,25 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
     parts.append(_figure(charts, "regional_rates", chart_text))
 
     parts.append("<h2 id=\"estimates\">Estimated England totals</h2>")
-    parts.append("<p>Estimates adjust for LAs whose figures are missing (a ratio estimator within regions); "
-                 "they are estimates, not counts.</p>")
+    parts.append("<p>Estimates adjust for LAs whose figures are missing: a ratio estimator within regions, with "
+                 f"{e(AUXILIARY_LABELS[tables.config.auxiliary])} as the auxiliary variable. The 95% interval "
+                 "includes the error of predicting the missing LAs' figures. They are estimates, not counts; where "
+                 "every LA's figure is known, the total is a count.</p>")
     rows = []
     for item in ESTIMATED:
         col = next(c for i, c, _ in FUNNEL if i == item)
-        rows.append([labels[col], _thousands(value("fgc_estimates", f"{col}_responding")),
-                     _thousands(value("fgc_estimates", f"{col}_estimate")),
-                     f"{_thousands(value('fgc_estimates', f'{col}_lower_95'))} to "
-                     f"{_thousands(value('fgc_estimates', f'{col}_upper_95'))}"])
-    parts.append(_table("Totals of the LAs whose figures are known, and estimated England totals",
-                        ["Measure", "Known LAs' total", "Estimated England total", "95% interval"], rows))
+        estimated = value("fgc_estimates", f"{col}_las_estimated")
+        interval = ("a count: every LA's figure is known" if estimated == "0" else
+                    f"{_thousands(value('fgc_estimates', f'{col}_lower_95'))} to "
+                    f"{_thousands(value('fgc_estimates', f'{col}_upper_95'))}")
+        rows.append([labels[col], _thousands(value("fgc_estimates", f"{col}_responding")), estimated,
+                     _thousands(value("fgc_estimates", f"{col}_estimate")), interval,
+                     *(_thousands(value("fgc_estimates", f"{col}_estimate_{name}")) for name in AUXILIARIES)])
+    parts.append(_table("Totals of the LAs whose figures are known, and estimated England totals, with each "
+                        "auxiliary variable side by side",
+                        ["Measure", "Known LAs' total", "LAs estimated", "Estimated England total", "95% interval",
+                         *(f"Estimate with {AUXILIARY_LABELS[name].split(' (')[0]}" for name in AUXILIARIES)], rows))
+    parts.append(f"<p class=\"caveat\"><strong>Non-response.</strong> {e(CAVEAT)}</p>")
 
     parts.append("<h2 id=\"notes\">Coverage notes</h2><ol class=\"notes\">")
     for number, note in enumerate(tables.notes, start=1):

@@ -135,7 +135,42 @@ def test_estimates_scale_up_by_child_population(tables):
         round(ratio * sum(la.child_population_0_17 for la in london)))
     low, point, high = (float(tables.value("fgc_estimates", f"families_referred_{part}"))
                         for part in ("lower_95", "estimate", "upper_95"))
-    assert low <= point <= high
+    assert 210 <= low < point < high  # never below the known LAs' total
+    assert tables.value("fgc_estimates", "families_referred_lower_95", LONDON) == "x"  # borrowed: no interval
+    # 148 LAs' figures estimated in England, 8 in the East Midlands.
+    assert tables.value("fgc_estimates", "families_referred_las_estimated") == "148"
+    assert tables.value("fgc_estimates", "families_referred_las_estimated", EAST_MIDLANDS) == "8"
+    # The sensitivity: the same estimate with children in need as the auxiliary, side by side.
+    cin_known = sum(la.cin_at_31_march_2024 for la in region if la.code in known)
+    cin_all = sum(la.cin_at_31_march_2024 for la in region)
+    assert tables.value("fgc_estimates", "families_referred_estimate_cin", EAST_MIDLANDS) == str(
+        round(110 / cin_known * cin_all))
+    assert tables.value("fgc_estimates", "families_referred_estimate_population", EAST_MIDLANDS) == str(round(expected))
+
+
+def test_a_region_whose_every_la_responded_has_a_count_not_an_estimate():
+    north_east = [la for la in local_authorities() if la.region_code == NORTH_EAST]
+    records = []
+    for la in north_east:
+        values = service_values("Darlington")  # 40 families referred each
+        values.update(A1=la.name, A2=la.code)
+        records.append(LARecord(la, values))
+    tables = build_tables(Inputs(tuple(records)))
+    value = tables.value
+    assert value("fgc_estimates", "families_referred_responding", NORTH_EAST) == str(40 * len(north_east))
+    assert value("fgc_estimates", "families_referred_estimate", NORTH_EAST) == str(40 * len(north_east))
+    assert value("fgc_estimates", "families_referred_las_estimated", NORTH_EAST) == "0"
+    assert value("fgc_estimates", "families_referred_lower_95", NORTH_EAST) == "z"  # no zero-width interval
+    assert value("fgc_estimates", "families_referred_upper_95", NORTH_EAST) == "z"
+    assert value("fgc_estimates", "families_referred_las_estimated") == str(153 - len(north_east))
+    assert any("the total is a count, not an estimate" in note for note in tables.notes)
+    # Rounded to 5: 42 families each show as 40, their total 504 as 505; the count is 505.
+    records = [LARecord(r.la, {**r.values, "B1": 42.0, "B8_CSC": 42.0}) for r in records]
+    rounded = build_tables(Inputs(tuple(records)), Config(round_to=5))
+    assert rounded.value("fgc_funnel", "families_referred", north_east[0].code) == "40"
+    assert rounded.value("fgc_estimates", "families_referred_responding", NORTH_EAST) == "505"
+    assert rounded.value("fgc_estimates", "families_referred_estimate", NORTH_EAST) == "505"
+    assert rounded.value("fgc_estimates", "families_referred_estimate_cin", NORTH_EAST) == "505"
 
 
 def test_small_counts_are_suppressed_with_a_partner_and_rates_follow():
@@ -183,7 +218,15 @@ def test_rounding_is_configurable_and_national_figures_are_unrounded_by_default(
     rounded = build_tables(handbuilt_inputs(), Config(round_to=5))
     assert tables.value("fgc_funnel", "fgcs_held") == "92"
     assert rounded.value("fgc_funnel", "fgcs_held") == "90"
-    assert rounded.value("fgc_funnel", "take_up_rate") == "74.8"  # rates from unrounded figures
+    # Rates from the rounded counts, so they cannot give the exact ones back: 90 / 125, not 92 / 123.
+    assert rounded.value("fgc_funnel", "take_up_rate") == "72.0"
+    assert rounded.value("fgc_funnel", "children_per_family_referred") == "1.76"  # 370 / 210
+    population = sum(la.child_population_0_17 for la in (DARLINGTON, HARTLEPOOL, GATESHEAD, DERBY, LEICESTER))
+    assert rounded.value("fgc_funnel", "children_referred_per_10000") == f"{370 / population * 10000:.1f}"
+    # Darlington's 6 FGCs held at pre-proceedings show as 5; the North East's 16 as 15.
+    assert rounded.value("fgc_funnel", "fgcs_held_pre_proceedings", DARLINGTON.code) == "5"
+    assert rounded.value("fgc_characteristics", "children_referred_pct", characteristic_type="Age",
+                         characteristic="Under 1 year") == f"{100 * 120 / 320:.1f}"
 
 
 def test_text_from_a_return_is_kept_as_text(tables):

@@ -99,3 +99,23 @@ def test_nested_notes_render_as_nested_lists_in_chromium(demo_publication, tmp_p
     shot = tmp_path / "notes.png"
     result = run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1100,4500", page.as_uri())
     assert result.returncode == 0 and shot.stat().st_size > 100_000
+
+
+def test_summary_gives_the_estimates_with_their_caveat_and_sensitivity(handbuilt_publication):
+    folder, tables = handbuilt_publication
+    page = (folder / "summary.html").read_text(encoding="utf-8")
+    estimates = page[page.index('id="estimates"'):page.index('id="notes"')]
+    assert "Estimate with children aged 0 to 17</th>" in estimates
+    assert "Estimate with children in need at 31 March 2024</th>" in estimates
+    # Families referred: 210 known, 148 LAs estimated, and the estimate with each auxiliary.
+    row = re.search(r"<th scope=\"row\">Families referred</th>(.*?)</tr>", estimates).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    value = tables.value
+    assert cells[:2] == ["210", "148"]
+    assert cells[2] == f"{int(value('fgc_estimates', 'families_referred_estimate')):,}"
+    assert cells[3] == (f"{int(value('fgc_estimates', 'families_referred_lower_95')):,} to "
+                        f"{int(value('fgc_estimates', 'families_referred_upper_95')):,}")
+    assert cells[4:] == [f"{int(value('fgc_estimates', f'families_referred_estimate_{name}')):,}"
+                         for name in ("population", "cin")]
+    assert "<strong>Non-response.</strong> The estimates assume that, within a region" in estimates
+    assert "If busier FGC services were more likely to send their figures, the estimates would be too high" in estimates
