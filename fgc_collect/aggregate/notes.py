@@ -21,7 +21,9 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[tuple[str, str]]]) -> list[str]:
-    from fgc_collect.aggregate.tables import FUNNEL, NOT_AVAILABLE
+    from fgc_collect.aggregate.tables import CHARACTERISTICS, FUNNEL, NOT_AVAILABLE
+
+    characteristics = dict(CHARACTERISTICS)
 
     inputs, spec, config, ledger = result.inputs, result.spec, result.config, result.ledger
     las = inputs.las
@@ -70,12 +72,25 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
         cells = [cell.id for cell in item.cells]
         absent = [names[code] for code in active
                   if not all(ledger.provided(c, code) for c in cells) and ledger.provided(item.total, code)]
-        if absent:
+        if absent and item.category_set in characteristics:
+            notes.append(f"{item.label} ({item.id}): not provided by {_plural(len(absent), 'LA')} "
+                         f"({_names(absent)}); their children are counted as not known for "
+                         f"{characteristics[item.category_set].lower()} at referral, consent and FGC held alike, so the "
+                         "percentages and equity ratios compare the same LAs (a blank breakdown is not provided, "
+                         "never 0).")
+        elif absent:
             notes.append(f"{item.label} ({item.id}): not provided by {_plural(len(absent), 'LA')} "
                          f"({_names(absent)}); their {item.total} figures are left out of this breakdown's total "
                          "and percentages (a blank breakdown is not provided, never 0).")
         for code, why in unusable_breakdowns.get(item.id, []):
             notes.append(f"{item.label} ({item.id}) from {names[code]} was not used: it {why}.")
+    notes.append(
+        "Who gets an FGC: percentages are among children whose category is known, and Unknown is a share of all "
+        "children (it includes LAs that did not give the breakdown). The equity ratio is the percentage among "
+        "children in FGCs held divided by the percentage among children referred, over the same LAs; its 95% "
+        "interval treats LAs as clusters, with LAs that have a suppressed figure pooled so that the interval "
+        f"reveals nothing about them (not given where fewer than {config.min_interval_las} clusters remain)."
+    )
 
     protection = result.protection
     audit = protection.audit
