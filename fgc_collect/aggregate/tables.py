@@ -214,17 +214,19 @@ class NationalTables:
     def table(self, name: str) -> Table:
         return next(table for table in self.tables if table.name == name)
 
+    def area_frame(self, table: str, area: str = COUNTRY_CODE) -> pl.DataFrame:
+        """A table's rows for an area (LA, region or England code)."""
+        frame = self.frames[table]
+        if area == COUNTRY_CODE:
+            return frame.filter(pl.col("geographic_level") == NATIONAL)
+        if area.startswith("E12"):
+            return frame.filter((pl.col("geographic_level") == REGIONAL) & (pl.col("region_code") == area))
+        return frame.filter((pl.col("geographic_level") == LOCAL) & (pl.col("new_la_code") == area))
+
     def value(self, table: str, column: str, area: str = COUNTRY_CODE, **filters: str) -> str:
         """The text a table shows for an area (LA, region or England code) and filter values
         (a filter not given is its Total)."""
-        frame = self.frames[table]
-        level_column = {COUNTRY_CODE: "country_code"}.get(area)
-        if level_column:
-            frame = frame.filter(pl.col("geographic_level") == NATIONAL)
-        elif area.startswith("E12"):
-            frame = frame.filter((pl.col("geographic_level") == REGIONAL) & (pl.col("region_code") == area))
-        else:
-            frame = frame.filter((pl.col("geographic_level") == LOCAL) & (pl.col("new_la_code") == area))
+        frame = self.area_frame(table, area)
         names = [f.name for f in self.table(table).filters]
         for name in names:  # a filter not named: its Total
             frame = frame.filter(pl.col(name) == filters.get(name, "Total"))
@@ -815,6 +817,18 @@ def _share(part: Cell, whole: Cell) -> Cell:
     if whole.value == 0:
         return Cell(None, NOT_APPLICABLE, part.inputs + whole.inputs)
     return Cell(100 * part.value / whole.value, inputs=part.inputs + whole.inputs)
+
+
+def characteristic_rows(tables: NationalTables, area: str = COUNTRY_CODE) -> list[tuple[str, list[dict[str, str]]]]:
+    """Who gets an FGC in an area, as published: for each characteristic, its label and its rows
+    (`item`, the filter item, and every indicator column, as text), Unknown last."""
+    frame = tables.area_frame("fgc_characteristics", area)
+    found = []
+    for category_set, label in CHARACTERISTICS:
+        column = CHARACTERISTIC_FILTERS[category_set][0]
+        rows = frame.filter(pl.col(column) != "Total")
+        found.append((label, [{"item": row[column], **row} for row in rows.iter_rows(named=True)]))
+    return found
 
 
 def _reasons(b: _Builder, item_id: str, name: str, title: str, col: str, label: str) -> Table:
