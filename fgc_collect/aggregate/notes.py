@@ -80,8 +80,8 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
                          "never 0).")
         elif absent:
             notes.append(f"{item.label} ({item.id}): not provided by {_plural(len(absent), 'LA')} "
-                         f"({_names(absent)}); their {item.total} figures are left out of this breakdown's total "
-                         "and percentages (a blank breakdown is not provided, never 0).")
+                         f"({_names(absent)}); their {item.total} figures are counted as "
+                         f"{item.cells[-1].category.label} (a blank breakdown is not provided, never 0).")
         for code, why in unusable_breakdowns.get(item.id, []):
             notes.append(f"{item.label} ({item.id}) from {names[code]} was not used: it {why}.")
     notes.append(

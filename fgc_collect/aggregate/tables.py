@@ -365,19 +365,6 @@ class _Builder:
             return Cell(0)  # every used LA in the area had no service: none
         return Cell(None, self.absent_symbol(geo))
 
-    def breakdown(self, geo: Geo, item: Item) -> tuple[Cell, list[Cell]]:
-        """A breakdown's total and categories over the area's LAs that provided it whole, with
-        the equation between them recorded for disclosure control."""
-        categories = [cell.id for cell in item.cells]
-        providers = self.providers([item.total, *categories], geo)
-        found = self.ledger.breakdown(item.total, categories, providers, geo.rank)
-        if found is None:
-            empty = self.count(geo, item.total, providers_of=[item.total, *categories])
-            return empty, [Cell(empty.value, empty.symbol) for _ in categories]
-        total, keys = found
-        return (Cell(self.ledger.values[total], inputs=(total,)),
-                [Cell(self.ledger.values[key], inputs=(key,)) for key in keys])
-
     def missing_rate(self, geo: Geo) -> Cell:
         """A rate an area cannot have: z where its used LAs had no service (0 out of 0), else x."""
         if geo.level != LOCAL and self.no_service(geo) and not self.active(geo):
@@ -581,14 +568,15 @@ def _stage_breakdowns(spec: Spec) -> dict[str, list[Item]]:
 
 
 def with_unknowns(values: dict[tuple[str, str], int], spec: Spec) -> dict[tuple[str, str], int]:
-    """values, with each LA's children whose category is unknown or not provided, for each
-    characteristic breakdown: its Unknown figure (the breakdown's last category) when the LA gave
-    that characteristic at all three stages (the LA is covered), else all its children at the
-    stage. So a breakdown's total is the stage's total over every LA that gave it (the funnel's
-    figure, the same count), and an LA that left a breakdown blank is never a difference between
-    two published totals."""
+    """values, with each LA's children (or families) whose category is unknown or not provided,
+    for each breakdown: its Unknown (Not known) figure, the breakdown's last category, when the LA
+    gave it (a characteristic: at all three stages; the LA is covered), else the whole total. So a
+    breakdown's total is the total over every LA that gave it (the funnel's figure, the same
+    count), and an LA that left a breakdown blank is never a difference between two published
+    totals."""
     codes = {code for _, code in values}
-    for items in _stage_breakdowns(spec).values():
+    groups = [*_stage_breakdowns(spec).values(), *([spec.item(reason[0])] for reason in REASONS)]
+    for items in groups:
         cells = [cell.id for item in items for cell in item.cells]
         for code in codes:
             covered = all((cell, code) in values for cell in cells)
@@ -839,9 +827,11 @@ def _reasons(b: _Builder, item_id: str, name: str, title: str, col: str, label: 
     indicators = [Column(col, label, count=True), Column(f"{col}_pct", f"{label}: percentage", "%", 1)]
     table = Table(name, title, f"{item.label} ({item.id}).", filters, indicators)
     for geo in b.geos:
-        total, parts = b.breakdown(geo, item)
+        # An LA that left the breakdown blank: its families are Not known (see with_unknowns).
+        total = b.count(geo, item.total)
+        known, unknown = _known_and_unknown(b, geo, item, b.providers([cell.id for cell in item.cells], geo), total)
         table.rows.append(Row(geo, ("Total",), {col: total, f"{col}_pct": _hundred(total)}))
-        for cell, count in zip(item.cells, parts):
+        for cell, count in zip(item.cells, [*known, unknown]):
             table.rows.append(Row(geo, (cell.category.label,), {col: count, f"{col}_pct": _share(count, total)}))
     return table
 

@@ -215,3 +215,20 @@ def test_england_made_of_one_regions_las_is_suppressed_like_the_region():
     tables = build_tables(Inputs(tuple(records)))
     assert tables.value("fgc_funnel", "fgcs_not_held", NORTH_EAST) == "c"
     assert tables.value("fgc_funnel", "fgcs_not_held") == "c"
+
+
+def test_a_blank_reasons_breakdown_is_not_known_and_england_stays(tables):
+    # Leicester (30 families referred) left who referred them blank: its families are "Not known",
+    # so the table's Total is the funnel's 210, not 180 (which would make Leicester a difference).
+    values = service_values("Leicester")
+    values.update({key: None for key in values if key.startswith("B8_")})
+    records = tuple(LARecord(r.la, values) if r.la == LEICESTER else r for r in handbuilt_inputs().used)
+    built = build_tables(Inputs(records))
+    value = built.value
+    assert value("fgc_referral_sources", "families_referred") == value("fgc_funnel", "families_referred") == "210"
+    assert value("fgc_referral_sources", "families_referred", referral_source="Not known") == "30"
+    assert value("fgc_referral_sources", "families_referred_pct", referral_source="Not known") == f"{100 * 30 / 210:.1f}"
+    assert value("fgc_referral_sources", "families_referred", LEICESTER.code, referral_source="Not known") == "30"
+    assert value("fgc_referral_sources", "families_referred", LEICESTER.code,
+                 referral_source="Children's social care (social worker)") == "x"
+    assert any("(B8): not provided by 1 LA (Leicester)" in note and "Not known" in note for note in built.notes)
