@@ -55,6 +55,8 @@ HARMONISED = {
 ETHNICITY_MAJOR = ("Total", "White", "Mixed / Multiple ethnic groups", "Mixed/Multiple ethnic groups",
                    "Asian / Asian British", "Asian/Asian British", "Black / African / Caribbean / Black British",
                    "Black/African/Caribbean/Black British", "Other ethnic group", "Unknown")
+# The EES API's character limits: column names, labels, filter items.
+NAME_LIMIT, LABEL_LIMIT, ITEM_LIMIT = 50, 100, 120
 # Generic characteristic columns, which the EES table tool cannot offer as separate choices.
 GENERIC = ("characteristic", "characteristic_group", "characteristic_type")
 # Words that belong in a filter, not in an indicator's name (the screener's tidy-data check).
@@ -180,6 +182,10 @@ def _check_columns(columns: list[str], meta_rows: list[dict[str, str]]) -> list[
                 break
     for m in meta_rows:
         name = m["col_name"]
+        if len(name) > NAME_LIMIT:
+            problems.append(f"metadata: the column name {name} is longer than {NAME_LIMIT} characters")
+        if len(m["label"]) > LABEL_LIMIT:
+            problems.append(f"metadata: the label of {name} is longer than {LABEL_LIMIT} characters")
         if m["col_type"] not in ("Filter", "Indicator"):
             problems.append(f"metadata: {name} has col_type {m['col_type']!r} (Filter or Indicator)")
         if not m["label"].strip():
@@ -230,6 +236,8 @@ def _check_values(rows, filters, groups, indicators, columns) -> list[str]:
             problems.append(f"the filter {column} has values with leading or trailing spaces")
         if column in filters and len(set(values)) < 2:
             problems.append(f"the filter {column} has fewer than two values")
+        for value in sorted(v for v in set(values) if len(v) > ITEM_LIMIT)[:5]:
+            problems.append(f"the filter {column} has a value longer than {ITEM_LIMIT} characters: {value[:40]!r}...")
     for column in filters:
         if column == "ethnicity_major" and column in columns:
             for value in sorted({row[column] for row in rows} - set(ETHNICITY_MAJOR)):

@@ -219,6 +219,11 @@ def test_a_declared_filter_group_passes_and_needs_fewer_levels(tmp_path):
             meta_row("children", "Indicator", "Children", dp="0")]
     write_pair(tmp_path, "grouped", data, meta)
     assert check_publication(tmp_path) == []
+    meta[2]["label"] = "Children " + "x" * 100
+    write_pair(tmp_path, "grouped", data, meta)
+    assert check_publication(tmp_path) == [
+        "grouped.csv: metadata: the label of children is longer than 100 characters"]
+    meta[2]["label"] = "Children"
     meta[0]["filter_grouping_column"], meta[1]["filter_grouping_column"] = "", "area_type"
     write_pair(tmp_path, "grouped", data, meta)
     assert check_publication(tmp_path) == [
