@@ -556,8 +556,8 @@ def _breakdowns_by_stage(spec: Spec) -> dict[str, dict[str, Item]]:
 
 
 def unknown_item(item: Item) -> str:
-    """The ledger's item for a characteristic breakdown's children whose category is unknown or
-    was not provided (not a cell of the return)."""
+    """The ledger's item for a breakdown's children (or families) whose category is unknown or was
+    not provided (not a cell of the return; see with_unknowns)."""
     return f"{item.id}:unknown"
 
 
@@ -694,9 +694,9 @@ def _keyed(b: _Builder, geo: Geo, key: Key | None) -> Cell:
 
 
 def _known_and_unknown(b: _Builder, geo: Geo, item: Item, covered: frozenset[str], total: Cell) -> tuple[list[Cell], Cell]:
-    """A characteristic breakdown at one stage: its known categories over the covered LAs, and its
-    unknown or not provided children over every LA in the stage's total; the equation between
-    them and the total is recorded for disclosure control."""
+    """A breakdown in an area: its known categories over the covered LAs, and its unknown or not
+    provided children (families) over every LA in its total; the equation between them and the
+    total is recorded for disclosure control."""
     rank = geo.rank
     known = [b.ledger.count(cell.id, covered, rank) for cell in item.cells[:-1]]
     unknown = b.ledger.count(unknown_item(item), b.providers([item.total], geo), rank)
@@ -733,8 +733,9 @@ def _equity(parts: dict[str, tuple[list[Cell], Cell]], totals: dict[str, Cell], 
 
 def _fill_intervals(b: _Builder, suppressed: frozenset[Key]) -> None:
     """Each area's equity ratio interval (see `fgc_collect.aggregate.equity`), from the figures a
-    reader has: LAs with a suppressed figure in it are pooled into one cluster, and counts are
-    taken as published (rounded, when they are)."""
+    reader has: LAs with a suppressed figure in it are pooled (within their region, for England,
+    where the region's figures are published), and counts are taken as published (rounded, when
+    they are)."""
     from fgc_collect.aggregate.equity import equity_interval, pooled
 
     values, round_to = b.ledger.la_values, b.config.round_to
@@ -742,44 +743,40 @@ def _fill_intervals(b: _Builder, suppressed: frozenset[Key]) -> None:
     def shown(value: int) -> int:  # a count as published
         return int(_round_half_up(value / round_to, 0)) * round_to if round_to else value
 
-    for cells, geo, items, position in b.equity:
-        referral, held = items[0], items[-1]
-        wanted = [(held.cells[position].id, held.total, unknown_item(held)),
-                  (referral.cells[position].id, referral.total, unknown_item(referral))]
-        covered = b.providers([cell.id for item in items for cell in item.cells], geo)
-        by_la, hidden = {}, set()
-        for code in covered:
-            figures = []
-            for part, total, unknown in wanted:
-                figures += [shown(values[(part, code)]), shown(values[(total, code)]) - shown(values[(unknown, code)])]
-                if any((item, frozenset((code,))) in suppressed for item in (part, total, unknown)):
-                    hidden.add(code)
-            by_la[code] = tuple(figures)
-        def published(keys: Sequence[Key]) -> tuple | None:
-            """The figures of an area, or None if one is suppressed or missing."""
-            found = {key[0]: shown(b.ledger.values[key]) for key in keys if key not in suppressed}
-            if any(item not in found for figures in wanted for item in figures):
-                return None
-            return tuple(value for part, total, unknown in wanted
-                         for value in (found[part], found[total] - found[unknown]))
+    def published(keys, wanted) -> tuple | None:
+        """An area's (a, b, c, d) from its published figures; None if one is suppressed."""
+        found = {key[0]: shown(b.ledger.values[key]) for key in keys if key not in suppressed}
+        if any(item not in found for items in wanted for item in items):
+            return None
+        return tuple(figure for part, total, unknown in wanted for figure in (found[part], found[total] - found[unknown]))
 
-        area = published(cells["equity_ratio"].inputs)
+    for cells, geo, items, position in b.equity:
+        inputs = cells["equity_ratio"].inputs
+        # (group, total, unknown) at FGC held, then at referral: a, b = group, known at FGC held; c, d at referral.
+        wanted = [(item.cells[position].id, item.total, unknown_item(item)) for item in (items[-1], items[0])]
+        covered = b.providers([cell.id for item in items for cell in item.cells], geo)
+        by_la = {code: tuple(figure for part, total, unknown in wanted
+                             for figure in (shown(values[(part, code)]),
+                                            shown(values[(total, code)]) - shown(values[(unknown, code)])))
+                 for code in covered}
+        hidden = {code for code in covered
+                  if any((item, frozenset((code,))) in suppressed for items in wanted for item in items)}
+        area = published(inputs, wanted)
         if area is None:
-            continue
+            continue  # the ratio itself is suppressed
         parts = []
-        if geo.level == NATIONAL:  # hidden LAs are pooled within their region, where it is published
+        if geo.level == NATIONAL:
             for region in b.geos:
                 members = frozenset(region.members) & covered
                 if region.level == REGIONAL and hidden & members:
                     stage_las = {total: b.providers([total], region) for _, total, _ in wanted}
                     keys = [(item, members if item == part else stage_las[total])
                             for part, total, unknown in wanted for item in (part, total, unknown)]
-                    figures = published([key for key in keys if key in b.ledger.values])
+                    figures = published([key for key in keys if key in b.ledger.values], wanted)
                     if figures is not None:
                         parts.append((figures, members))
         clusters = pooled(area, by_la, hidden, parts)
         found = equity_interval(clusters) if len(clusters) >= b.config.min_interval_las else None
-        inputs = cells["equity_ratio"].inputs
         if found is None:
             for column in _EQUITY_COLUMNS[1:]:
                 cells[column] = Cell(None, NOT_AVAILABLE, inputs)
