@@ -8,8 +8,10 @@ LA is the unit of sampling: the delta method with LAs as primary sampling units 
     var(log R) = n / (n - 1) * sum_i u_i ** 2,   u_i = a_i / a - b_i / b - c_i / c + d_i / d
 
 (the u_i add up to 0), and the interval is R * exp(+- t * sqrt(var)), t the 97.5% point of
-Student's t with n - 1 degrees of freedom. No finite population correction: the ratio describes
-how FGC services work, not a fixed count of children. Deterministic: nothing to re-run.
+Student's t with the clusters' effective number of degrees of freedom, (sum u_i^2)^2 / sum u_i^4
+(Satterthwaite's, at most n - 1): a few large clusters, such as the pooled ones below, do not pass
+for many. No finite population correction: the ratio describes how FGC services work, not a fixed
+count of children. Deterministic: nothing to re-run.
 
 It reveals nothing about a suppressed count: an LA any of whose counts is suppressed is pooled
 with the others like it into one cluster, whose figures are the published total of the area (for
@@ -27,7 +29,7 @@ from collections.abc import Iterable, Sequence
 Cluster = tuple[float, float, float, float]  # (a_i, b_i, c_i, d_i) of one LA
 
 
-def t_quantile(df: int, level: float = 0.95) -> float:
+def t_quantile(df: float, level: float = 0.95) -> float:
     from scipy.special import stdtrit
 
     return float(stdtrit(df, 0.5 + level / 2))
@@ -43,8 +45,11 @@ def equity_interval(clusters: Sequence[Cluster], level: float = 0.95) -> tuple[f
     if min(a, b, c, d) <= 0:
         return None
     ratio = (a / b) / (c / d)
-    spread = math.fsum((ai / a - bi / b - ci / c + di / d) ** 2 for ai, bi, ci, di in clusters)
-    half = t_quantile(n - 1, level) * math.sqrt(n / (n - 1) * spread)
+    squares = [(ai / a - bi / b - ci / c + di / d) ** 2 for ai, bi, ci, di in clusters]
+    spread = math.fsum(squares)
+    fourth = math.fsum(x * x for x in squares)
+    df = max(1.0, min(n - 1.0, spread * spread / fourth)) if fourth else n - 1.0
+    half = t_quantile(df, level) * math.sqrt(n / (n - 1) * spread)
     return ratio * math.exp(-half), ratio * math.exp(half)
 
 

@@ -29,7 +29,6 @@ ETHNICITY = {
     "Stockton-on-Tees": ((90, 10, 14, 8, 0, 10), (60, 6, 8, 6, 0, 7), (44, 6, 6, 0, 0, 12)),
     "Derby": ((100, 20, 30, 25, 10, 15), (65, 12, 18, 14, 6, 9), (55, 10, 12, 8, 6, 8)),
 }
-T_975 = {4: 2.7764451051977987, 3: 3.182446305284263}  # Student's t, 97.5% point, by degrees of freedom
 
 
 def ethnicity_values(name: str, stages) -> dict[str, object]:
@@ -76,10 +75,16 @@ def by_hand(stages_by_la, code: str):
 
 
 def interval_by_hand(clusters, ratio):
+    """The delta method on the log scale, LAs as clusters; Student's t with Satterthwaite's
+    effective degrees of freedom, (sum u^2)^2 / sum u^4, at most n - 1."""
+    from scipy.stats import t
+
     a, b, c, d = (sum(cluster[i] for cluster in clusters) for i in range(4))
     n = len(clusters)
-    spread = sum((ai / a - bi / b - ci / c + di / d) ** 2 for ai, bi, ci, di in clusters)
-    half = T_975[n - 1] * math.sqrt(n / (n - 1) * spread)
+    u = [ai / a - bi / b - ci / c + di / d for ai, bi, ci, di in clusters]
+    assert math.isclose(sum(u), 0, abs_tol=1e-12)
+    df = min(n - 1, sum(x * x for x in u) ** 2 / sum(x ** 4 for x in u))
+    half = t.ppf(0.975, df) * math.sqrt(n / (n - 1) * sum(x * x for x in u))
     return ratio * math.exp(-half), ratio * math.exp(half)
 
 
@@ -117,7 +122,7 @@ def test_the_equity_ratio_is_the_ratio_of_the_two_percentages_beside_it(tables, 
     assert value("fgc_characteristics", "children_referred_pct", ethnicity_major=item) == f"{100 * referral:.1f}"
     assert value("fgc_characteristics", "children_in_fgcs_held_pct", ethnicity_major=item) == f"{100 * held:.1f}"
     assert value("fgc_characteristics", "equity_ratio", ethnicity_major=item) == f"{held / referral:.2f}"
-    # The 95% interval, LAs as clusters (delta method on the log scale, t with 4 degrees of freedom).
+    # The 95% interval, LAs as clusters (delta method on the log scale).
     low, high = interval_by_hand(clusters, ratio)
     assert value("fgc_characteristics", "equity_ratio_lower_95", ethnicity_major=item) == f"{low:.2f}"
     assert value("fgc_characteristics", "equity_ratio_upper_95", ethnicity_major=item) == f"{high:.2f}"
@@ -225,14 +230,19 @@ def test_the_interval_reveals_nothing_about_a_suppressed_count():
 
 
 def test_equity_interval_by_hand():
-    # Three LAs: (group at FGC held, known at FGC held, group at referral, known at referral).
-    clusters = [(10, 40, 20, 100), (5, 30, 10, 60), (8, 20, 12, 50)]
-    ratio = (23 / 90) / (42 / 210)
-    u = [10 / 23 - 40 / 90 - 20 / 42 + 100 / 210, 5 / 23 - 30 / 90 - 10 / 42 + 60 / 210,
-         8 / 23 - 20 / 90 - 12 / 42 + 50 / 210]
-    half = 4.302652729911275 * math.sqrt(3 / 2 * sum(x * x for x in u))  # t, 2 degrees of freedom
+    # Four LAs: (group at FGC held, known at FGC held, group at referral, known at referral).
+    clusters = [(10, 40, 20, 100), (5, 30, 10, 60), (8, 20, 12, 50), (30, 60, 25, 90)]
+    ratio = (53 / 150) / (67 / 300)
+    u = [10 / 53 - 40 / 150 - 20 / 67 + 100 / 300, 5 / 53 - 30 / 150 - 10 / 67 + 60 / 300,
+         8 / 53 - 20 / 150 - 12 / 67 + 50 / 300, 30 / 53 - 60 / 150 - 25 / 67 + 90 / 300]
+    squares = [x * x for x in u]
+    # Effective degrees of freedom (sum u^2)^2 / sum u^4 = 2.1047 (fewer than the 3 of four equal
+    # LAs: the fourth LA dominates); Student's t's 97.5% point for them is 4.10399.
+    assert math.isclose(sum(squares) ** 2 / sum(x * x for x in squares), 2.10466, rel_tol=1e-5)
+    half = 4.10399 * math.sqrt(4 / 3 * sum(squares))
     low, high = equity_interval(clusters)
-    assert math.isclose(low, ratio * math.exp(-half)) and math.isclose(high, ratio * math.exp(half))
+    assert math.isclose(low, ratio * math.exp(-half), rel_tol=1e-5)
+    assert math.isclose(high, ratio * math.exp(half), rel_tol=1e-5)
     assert equity_interval(clusters[:1]) is None
     assert equity_interval([(0, 40, 20, 100), (0, 30, 10, 60)]) is None  # a ratio of 0: no log-scale interval
 
@@ -246,3 +256,34 @@ def test_pooling_by_hand():
     assert sorted(clusters) == sorted([(1, 10, 2, 20), (4, 10, 5, 20), (5, 20, 7, 40), (5, 10, 6, 20)])
     # Without the region, the three hidden LAs are one cluster: England minus A and D.
     assert sorted(pooled(england, by_la, {"B", "C", "E"})) == sorted([(1, 10, 2, 20), (4, 10, 5, 20), (10, 30, 13, 60)])
+
+
+def test_the_interval_holds_its_coverage_in_a_simulation():
+    # Synthetic LAs whose group shares and chances of reaching an FGC vary from LA to LA; nine
+    # regions, most LAs pooled within them (as when their small counts are suppressed).
+    import numpy as np
+
+    rng = np.random.default_rng(20240331)
+
+    def draw(n):
+        known = rng.binomial(rng.negative_binomial(4, 4 / 204, n) + 5, 0.97)
+        share = rng.beta(2, 18, n)
+        level, extra = rng.normal(0, 0.5, n), rng.normal(0, 0.3, n)
+        group = rng.binomial(known, share)
+        held = rng.binomial(group, 1 / (1 + np.exp(0.6 - level - extra)))
+        others = rng.binomial(known - group, 1 / (1 + np.exp(0.3 - level)))
+        return held, held + others, group, known
+
+    a, b, c, d = draw(400_000)
+    truth = (a.sum() / b.sum()) / (c.sum() / d.sum())
+    for pooled_share, runs in ((0.0, 300), (0.9, 300)):
+        hits = 0
+        for _ in range(runs):
+            las = {str(i): cluster for i, cluster in enumerate(zip(*(x.tolist() for x in draw(140))))}
+            area = tuple(sum(cluster[k] for cluster in las.values()) for k in range(4))
+            regions = [{code for code in las if int(code) % 9 == r} for r in range(9)]
+            parts = [(tuple(sum(las[code][k] for code in members) for k in range(4)), members) for members in regions]
+            hidden = {code for code in las if rng.random() < pooled_share}
+            low, high = equity_interval(pooled(area, las, hidden, parts))
+            hits += low <= truth <= high
+        assert hits / runs >= 0.92, (pooled_share, hits / runs)
