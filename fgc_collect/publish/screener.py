@@ -170,10 +170,9 @@ def _check_columns(columns: list[str], meta_rows: list[dict[str, str]]) -> list[
             problems.append(f"metadata: the filter group {group} groups {count} filters (one each)")
     generic = [name for name in GENERIC if name in names or name in groups]
     if generic:
-        problems.append(f"the columns {' and '.join(generic)} are not recommended for the EES table tool: give each "
-                        "characteristic a filter column of its own" if len(generic) > 1 else
-                        f"the column {generic[0]} is not recommended for the EES table tool: give each "
-                        "characteristic a filter column of its own")
+        which = f"columns {' and '.join(generic)} are" if len(generic) > 1 else f"column {generic[0]} is"
+        problems.append(f"the {which} not recommended for the EES table tool: give each characteristic a filter "
+                        "column of its own")
     for name in sorted(set(names) | groups):
         for pattern, allowed in HARMONISED.items():
             if pattern in name.lower() and name not in allowed:
