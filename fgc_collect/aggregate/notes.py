@@ -71,7 +71,9 @@ def _not_used(excluded: Excluded) -> str:
 
 def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[tuple[str, str]]]) -> list[Note]:
     from fgc_collect.aggregate.estimate import AUXILIARY_LABELS, CAVEAT
-    from fgc_collect.aggregate.tables import ESTIMATED, FUNNEL, NOT_AVAILABLE, REASONS
+    from fgc_collect.aggregate.tables import CHARACTERISTICS, ESTIMATED, FUNNEL, NOT_AVAILABLE, REASONS
+
+    characteristics = dict(CHARACTERISTICS)
 
     inputs, spec, config, ledger = result.inputs, result.spec, result.config, result.ledger
     las = inputs.las
@@ -126,14 +128,26 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
                   if not all(ledger.provided(c, code) for c in cells) and ledger.provided(item.total, code)]
         sentences = [f"{item.label} ({item.id}) from {names[code]} was not used: it {why}."
                      for code, why in unusable_breakdowns.get(item.id, [])]
-        if absent:
+        if absent and item.category_set in characteristics:
             sentences.insert(0, f"{item.label} ({item.id}): not provided by {_plural(len(absent), 'LA')} "
-                                f"({_names(absent)}); their {item.total} figures are left out of this breakdown's "
-                                "total and percentages (a blank breakdown is not provided, never 0).")
+                                f"({_names(absent)}); their children are counted as not known for "
+                                f"{characteristics[item.category_set].lower()} at referral, consent and FGC held alike, "
+                                "so the percentages and equity ratios compare the same LAs (a blank breakdown is not "
+                                "provided, never 0).")
+        elif absent:
+            sentences.insert(0, f"{item.label} ({item.id}): not provided by {_plural(len(absent), 'LA')} "
+                                f"({_names(absent)}); their {item.total} figures are counted as "
+                                f"{item.cells[-1].category.label} (a blank breakdown is not provided, never 0).")
         if not sentences:
             continue
-        text = " ".join(sentences)
-        notes.append(Note(text, tables=(reason_tables.get(item.id, "fgc_characteristics"),)))
+        notes.append(Note(" ".join(sentences), tables=(reason_tables.get(item.id, "fgc_characteristics"),)))
+    notes.append(Note(
+        "Who gets an FGC: percentages are among children whose category is known, and Unknown is a share of all "
+        "children (it includes LAs that did not give the breakdown). The equity ratio is the percentage among "
+        "children in FGCs held divided by the percentage among children referred, over the same LAs; its 95% "
+        "interval treats LAs as clusters, with LAs that have a suppressed figure pooled so that the interval "
+        f"reveals nothing about them (not given where fewer than {config.min_interval_las} clusters remain).",
+        tables=("fgc_characteristics",)))
 
     protection = result.protection
     audit = protection.audit

@@ -1,7 +1,8 @@
 """Disclosure control: which counts are published as `c`.
 
-1. Primary: an LA-level or regional count from 1 to `threshold` (5 by default). National figures
-   are not suppressed for being small.
+1. Primary: an LA-level or regional count from 1 to `threshold` (5 by default), or an England
+   figure made of one region's LAs only (it is that region's figure). Other national figures are
+   not suppressed for being small.
 2. Secondary, by rule: in every equation of the ledger (an area is the sum of its LAs; England is
    the sum of the regions; a breakdown adds up to its total), a suppressed count must not be the
    only one, and when the whole is published the suppressed parts must add up to at least the
@@ -50,9 +51,12 @@ class Protection:
 
 
 def primary_suppressions(ledger: Ledger, threshold: int) -> set[Key]:
+    """Counts from 1 to threshold shown for an LA or a region, or made of one region's LAs only
+    (England's figure when no other region gave it is that region's figure)."""
     return {
         key for key, value in ledger.values.items()
-        if ledger.level[key] <= REGION_LEVEL and 1 <= value <= threshold
+        if 1 <= value <= threshold
+        and (ledger.level[key] <= REGION_LEVEL or len({ledger.region_of[code] for code in key[1]}) == 1)
     }
 
 

@@ -82,6 +82,22 @@ CHARACTERISTICS = (
     ("AGE", "Age"), ("SEX", "Sex"), ("ETH", "Ethnicity"), ("DIS", "Disability"),
     ("STATUS", "Social care status at referral"),
 )
+# Each characteristic is a filter column of its own, named as in DfE's data dictionary where it
+# has one, with DfE's filter items mapped from the spec's categories (None: the spec's labels).
+# The last category of each set is Unknown: it also holds the children of LAs that did not
+# provide the breakdown. DfE's dictionary has no unknown item for sex or disability_status, no
+# items for these age bands, and no social care status column.
+CHARACTERISTIC_FILTERS = {
+    "AGE": ("age_group", {"UNBORN": "Unborn", "U1": "Under 1", "1TO4": "1 to 4", "5TO9": "5 to 9",
+                          "10TO15": "10 to 15", "16PLUS": "16 plus", "UNK": "Unknown"}),
+    "SEX": ("sex", {"M": "Male", "F": "Female", "U": "Unknown"}),
+    "ETH": ("ethnicity_major", {"WHITE": "White", "MIXED": "Mixed / Multiple ethnic groups",
+                                "ASIAN": "Asian / Asian British",
+                                "BLACK": "Black / African / Caribbean / Black British",
+                                "OTHER": "Other ethnic group", "UNK": "Unknown"}),
+    "DIS": ("disability_status", {"YES": "Disability", "NO": "No known disability", "UNK": "Unknown"}),
+    "STATUS": ("social_care_status", None),
+}
 # Why not: (breakdown item, table name, title, count column, count label).
 REASONS = (
     ("B8", "fgc_referral_sources", "Families referred to FGC services, by who referred them",
@@ -173,9 +189,9 @@ class Table:
 
     @property
     def meta_filters(self) -> list[Column]:
-        """The filters the metadata lists: a filter's grouping column is not one itself."""
-        groups = {column.grouping for column in self.filters}
-        return [column for column in self.filters if column.name not in groups]
+        """The filters the metadata lists: all of them, a filter group too (DfE's screener wants
+        every filter group declared as a filter of its own)."""
+        return list(self.filters)
 
     @property
     def columns(self) -> list[str]:
@@ -202,18 +218,24 @@ class NationalTables:
     def table(self, name: str) -> Table:
         return next(table for table in self.tables if table.name == name)
 
-    def value(self, table: str, column: str, area: str = COUNTRY_CODE, **filters: str) -> str:
-        """The text a table shows for an area (LA, region or England code) and filter values."""
+    def area_frame(self, table: str, area: str = COUNTRY_CODE) -> pl.DataFrame:
+        """A table's rows for an area (LA, region or England code)."""
         frame = self.frames[table]
-        level_column = {COUNTRY_CODE: "country_code"}.get(area)
-        if level_column:
-            frame = frame.filter(pl.col("geographic_level") == NATIONAL)
-        elif area.startswith("E12"):
-            frame = frame.filter((pl.col("geographic_level") == REGIONAL) & (pl.col("region_code") == area))
-        else:
-            frame = frame.filter((pl.col("geographic_level") == LOCAL) & (pl.col("new_la_code") == area))
-        for name, wanted in filters.items():
-            frame = frame.filter(pl.col(name) == wanted)
+        if area == COUNTRY_CODE:
+            return frame.filter(pl.col("geographic_level") == NATIONAL)
+        if area.startswith("E12"):
+            return frame.filter((pl.col("geographic_level") == REGIONAL) & (pl.col("region_code") == area))
+        return frame.filter((pl.col("geographic_level") == LOCAL) & (pl.col("new_la_code") == area))
+
+    def value(self, table: str, column: str, area: str = COUNTRY_CODE, **filters: str) -> str:
+        """The text a table shows for an area (LA, region or England code) and filter values
+        (a filter not given is its Total)."""
+        frame = self.area_frame(table, area)
+        names = [f.name for f in self.table(table).filters]
+        for name in names:  # a filter not named: its Total
+            frame = frame.filter(pl.col(name) == filters.get(name, "Total"))
+        for name in set(filters) - set(names):
+            frame = frame.filter(pl.col(name) == filters[name])
         if frame.height != 1:
             raise KeyError(f"{table}: {frame.height} rows for {area} {filters}")
         return frame[column][0]
@@ -250,7 +272,8 @@ class _Builder:
         self._active: dict[str, list[str]] = {}
         self._none: dict[str, list[str]] = {}
         self._providers: dict[tuple[tuple[str, ...], str], frozenset[str]] = {}
-        self.ledger = Ledger({la.code: la.region_code for la in self.las}, self._la_values())
+        self.equity: list[tuple[dict[str, Cell], Geo, list[Item], int]] = []  # intervals to fill in
+        self.ledger = Ledger({la.code: la.region_code for la in self.las}, with_unknowns(self._la_values(), spec))
         self._add_return_inequalities()
 
     # --- what each LA provided
@@ -572,53 +595,237 @@ def _breakdowns_by_stage(spec: Spec) -> dict[str, dict[str, Item]]:
     return found
 
 
+def unknown_item(item: Item) -> str:
+    """The ledger's item for a breakdown's children (or families) whose category is unknown or was
+    not provided (not a cell of the return; see with_unknowns)."""
+    return f"{item.id}:unknown"
+
+
+def _stage_breakdowns(spec: Spec) -> dict[str, list[Item]]:
+    """category set -> its breakdowns at referral, consent and FGC held."""
+    by_stage = _breakdowns_by_stage(spec)
+    return {category_set: [by_stage[category_set][stage] for stage, _, _ in STAGES] for category_set, _ in CHARACTERISTICS}
+
+
+def with_unknowns(values: dict[tuple[str, str], int], spec: Spec) -> dict[tuple[str, str], int]:
+    """values, with each LA's children (or families) whose category is unknown or not provided,
+    for each breakdown: its Unknown (Not known) figure, the breakdown's last category, when the LA
+    gave it (a characteristic: at all three stages; the LA is covered), else the whole total. So a
+    breakdown's total is the total over every LA that gave it (the funnel's figure, the same
+    count), and an LA that left a breakdown blank is never a difference between two published
+    totals."""
+    codes = {code for _, code in values}
+    groups = [*_stage_breakdowns(spec).values(), *([spec.item(reason[0])] for reason in REASONS)]
+    for items in groups:
+        cells = [cell.id for item in items for cell in item.cells]
+        for code in codes:
+            covered = all((cell, code) in values for cell in cells)
+            for item in items:
+                total = values.get((item.total, code))
+                if total is not None:
+                    values[(unknown_item(item), code)] = values[(item.cells[-1].id, code)] if covered else total
+    return values
+
+
 def _characteristics(b: _Builder) -> Table:
-    by_stage = _breakdowns_by_stage(b.spec)
-    indicators = []
+    """Children at each stage by each characteristic, a filter column of its own (DfE's names and
+    items where DfE has them); one row per category with the other filters at Total, and a row
+    of all children. A characteristic's figures at every stage come from the same LAs: those that
+    gave it at referral, consent and FGC held (the covered LAs); the other LAs' children are in
+    its Unknown row. Percentages are among children whose category is known (Unknown: of all
+    children), so the equity ratio is exactly the ratio of the two percentages beside it."""
+    breakdowns = _stage_breakdowns(b.spec)
+    filters = [Column(CHARACTERISTIC_FILTERS[category_set][0], label, hint=_FILTER_HINTS[category_set])
+               for category_set, label in CHARACTERISTICS]
+    indicators = [Column("las_covered", "LAs whose breakdown by this characteristic is included (given at referral, "
+                                        "consent and FGC held)", grouping="Coverage")]
     for _, col, label in STAGES:
         indicators.append(Column(col, label, count=True, grouping=label))
-        indicators.append(Column(f"{col}_pct", f"{label}: percentage", "%", 1, grouping=label))
-    indicators.append(Column("equity_ratio", "Equity ratio: share among children in FGCs held / share among children referred",
-                             "", 2, grouping="Equity"))
-    filters = [
-        Column("characteristic_type", "Type of characteristic"),  # the grouping column of characteristic
-        Column("characteristic", "Characteristic", hint="Age, sex, ethnicity, disability or social care status",
-               grouping="characteristic_type"),
+        indicators.append(Column(f"{col}_pct", f"{label}: percentage of those whose category is known "
+                                               "(Unknown: of all)", "%", 1, grouping=label))
+    indicators += [
+        Column("equity_ratio", "Equity ratio: percentage among children in FGCs held / percentage among children "
+                               "referred", "", 2, grouping="Equity"),
+        Column("equity_ratio_lower_95", "Equity ratio: lower end of its 95% interval (LAs as clusters)", "", 2,
+               grouping="Equity"),
+        Column("equity_ratio_upper_95", "Equity ratio: upper end of its 95% interval (LAs as clusters)", "", 2,
+               grouping="Equity"),
+        Column("equity_ratio_excludes_1", "Equity ratio: does its 95% interval exclude 1 (Yes or No)",
+               grouping="Equity", text=True),
     ]
     table = Table("fgc_characteristics", "Who gets an FGC: children at referral, consent and FGC held, by characteristic",
                   "Children at each stage by age, sex, ethnicity, disability and social care status, and the equity "
-                  "ratio.", filters, indicators)
-    stage_items = [stage for stage, _, _ in STAGES]
-    referral, held = stage_items[0], stage_items[-1]
+                  "ratio with its 95% interval.", filters, indicators)
+    names = len(CHARACTERISTICS)
     for geo in b.geos:
-        # All children at each stage.
-        cells: dict[str, Cell] = {}
-        for stage, col, _ in STAGES:
-            cells[col] = b.count(geo, stage)
-            cells[f"{col}_pct"] = _hundred(cells[col])
-        cells["equity_ratio"] = Cell(None, NOT_APPLICABLE)
-        table.rows.append(Row(geo, ("Total", "Total"), cells))
-        for category_set, type_label in CHARACTERISTICS:
-            items = by_stage[category_set]
-            totals: dict[str, Cell] = {}
-            parts: dict[str, list[Cell]] = {}
-            for stage, col, _ in STAGES:
-                totals[col], parts[col] = b.breakdown(geo, items[stage])
-            table.rows.append(Row(geo, (type_label, "Total"), {
-                **{col: totals[col] for _, col, _ in STAGES},
-                **{f"{col}_pct": _hundred(totals[col]) for _, col, _ in STAGES},
-                "equity_ratio": Cell(None, NOT_APPLICABLE),
-            }))
-            both = [*(c.id for c in items[referral].cells), referral, *(c.id for c in items[held].cells), held]
-            for position, category in enumerate(items[referral].rows):
-                cells = {}
+        totals = {col: b.count(geo, stage) for stage, col, _ in STAGES}
+        cells = {"las_covered": Cell(None, NOT_APPLICABLE)}
+        for _, col, _ in STAGES:
+            cells[col] = totals[col]
+            cells[f"{col}_pct"] = Cell(None, NOT_APPLICABLE, totals[col].inputs)
+        cells.update(_no_equity(NOT_APPLICABLE))
+        table.rows.append(Row(geo, ("Total",) * names, cells))
+        for number, (category_set, _) in enumerate(CHARACTERISTICS):
+            items = breakdowns[category_set]
+            covered = b.providers([cell.id for item in items for cell in item.cells], geo)
+            parts = {col: _known_and_unknown(b, geo, item, covered, totals[col]) for item, (_, col, _) in zip(items, STAGES)}
+            las = _las_covered(b, geo, covered)
+            last = len(items[0].cells) - 1
+            for position, label in enumerate(_filter_items(category_set, items[0])):
+                cells = {"las_covered": las}
                 for _, col, _ in STAGES:
-                    cells[col] = parts[col][position]
-                    cells[f"{col}_pct"] = _share(parts[col][position], totals[col])
-                cells["equity_ratio"] = _equity(b, geo, items[referral].cells[position].id, referral,
-                                                items[held].cells[position].id, held, both)
-                table.rows.append(Row(geo, (type_label, category.label), cells))
+                    known, unknown = parts[col]
+                    if position == last:
+                        cells[col], cells[f"{col}_pct"] = unknown, _share(unknown, totals[col])
+                    else:
+                        cells[col] = known[position]
+                        cells[f"{col}_pct"] = _known_share(known[position], totals[col], unknown)
+                if position == last:
+                    cells.update(_no_equity(NOT_APPLICABLE))
+                else:
+                    ratio = _equity(parts, totals, position)
+                    cells.update(_no_equity(NOT_APPLICABLE if geo.level == LOCAL else ratio.symbol, ratio))
+                    if ratio.value is not None and geo.level != LOCAL:
+                        b.equity.append((cells, geo, items, position))
+                row_filters = ["Total"] * names
+                row_filters[number] = label
+                table.rows.append(Row(geo, tuple(row_filters), cells))
     return table
+
+
+_FILTER_HINTS = {
+    "AGE": "Age at referral, at consent, or at the FGC",
+    "SEX": "",
+    "ETH": "Major ethnic group",
+    "DIS": "Whether a disability is recorded",
+    "STATUS": "The child's social care status at referral",
+}
+_EQUITY_COLUMNS = ("equity_ratio", "equity_ratio_lower_95", "equity_ratio_upper_95", "equity_ratio_excludes_1")
+
+
+def _filter_items(category_set: str, item: Item) -> list[str]:
+    mapped = CHARACTERISTIC_FILTERS[category_set][1]
+    return [mapped[code] if mapped else label for code, label in ((c.category.code, c.category.label) for c in item.cells)]
+
+
+def _no_equity(symbol: str, ratio: Cell | None = None) -> dict[str, Cell]:
+    """The equity columns of a row: the ratio if given, the interval and marker as symbol (to be
+    filled in once suppression is known, for an area's ratio)."""
+    cells = {column: Cell(None, symbol, ratio.inputs if ratio else ()) for column in _EQUITY_COLUMNS}
+    if ratio is not None:
+        cells["equity_ratio"] = ratio
+    return cells
+
+
+def _las_covered(b: _Builder, geo: Geo, covered: frozenset[str]) -> Cell:
+    if geo.level == LOCAL and b.absent_symbol(geo) == NOT_APPLICABLE:
+        return Cell(None, NOT_APPLICABLE)
+    if not b.used(geo):
+        return Cell(None, NOT_AVAILABLE)
+    return Cell(len(covered))
+
+
+def _keyed(b: _Builder, geo: Geo, key: Key | None) -> Cell:
+    if key is not None:
+        return b.count_cell(key)  # as published: percentages and ratios are computed from it
+    if geo.level != LOCAL and b.no_service(geo) and not b.active(geo):
+        return Cell(0)  # every used LA in the area had no service: none
+    return Cell(None, b.absent_symbol(geo))
+
+
+def _known_and_unknown(b: _Builder, geo: Geo, item: Item, covered: frozenset[str], total: Cell) -> tuple[list[Cell], Cell]:
+    """A breakdown in an area: its known categories over the covered LAs, and its unknown or not
+    provided children (families) over every LA in its total; the equation between them and the
+    total is recorded for disclosure control."""
+    rank = geo.rank
+    known = [b.ledger.count(cell.id, covered, rank) for cell in item.cells[:-1]]
+    unknown = b.ledger.count(unknown_item(item), b.providers([item.total], geo), rank)
+    if total.inputs and unknown is not None:
+        b.ledger.equation(total.inputs[0], [*(key for key in known if key is not None), unknown])
+    return [_keyed(b, geo, key) for key in known], _keyed(b, geo, unknown)
+
+
+def _known_share(part: Cell, total: Cell, unknown: Cell) -> Cell:
+    """part as a percentage of the children whose category is known (total - unknown)."""
+    inputs = part.inputs + total.inputs + unknown.inputs
+    missing = next((cell for cell in (part, total, unknown) if cell.value is None), None)
+    if missing is not None:
+        return Cell(None, missing.symbol, inputs)
+    known = total.value - unknown.value
+    if not known:
+        return Cell(None, NOT_APPLICABLE, inputs)
+    return Cell(100 * part.value / known, inputs=inputs)
+
+
+def _equity(parts: dict[str, tuple[list[Cell], Cell]], totals: dict[str, Cell], position: int) -> Cell:
+    """The percentage among children in FGCs held over the percentage among children referred,
+    both among children whose category is known in the covered LAs."""
+    (_, referral, _), (_, held, _) = STAGES[0], STAGES[-1]
+    shares = [_known_share(parts[col][0][position], totals[col], parts[col][1]) for col in (referral, held)]
+    inputs = shares[0].inputs + shares[1].inputs
+    missing = next((share for share in shares if share.value is None), None)
+    if missing is not None:
+        return Cell(None, missing.symbol, inputs)
+    if not shares[0].value:
+        return Cell(None, NOT_APPLICABLE, inputs)
+    return Cell(shares[1].value / shares[0].value, inputs=inputs)
+
+
+def _fill_intervals(b: _Builder, suppressed: frozenset[Key]) -> None:
+    """Each area's equity ratio interval (see `fgc_collect.aggregate.equity`), from the figures a
+    reader has: LAs with a suppressed figure in it are pooled (within their region, for England,
+    where the region's figures are published), and counts are taken as published (rounded, when
+    they are)."""
+    from fgc_collect.aggregate.equity import equity_interval, pooled
+
+    values, round_to = b.ledger.la_values, b.config.round_to
+
+    def shown(value: int) -> int:  # an LA's count as published
+        return round_count(value, round_to) if round_to else value
+
+    def published(keys, wanted) -> tuple | None:
+        """An area's (a, b, c, d) from its published figures; None if one is suppressed."""
+        found = {key[0]: shown(b.ledger.values[key]) for key in keys if key not in suppressed}
+        if any(item not in found for items in wanted for item in items):
+            return None
+        return tuple(figure for part, total, unknown in wanted for figure in (found[part], found[total] - found[unknown]))
+
+    for cells, geo, items, position in b.equity:
+        inputs = cells["equity_ratio"].inputs
+        # (group, total, unknown) at FGC held, then at referral: a, b = group, known at FGC held; c, d at referral.
+        wanted = [(item.cells[position].id, item.total, unknown_item(item)) for item in (items[-1], items[0])]
+        covered = b.providers([cell.id for item in items for cell in item.cells], geo)
+        by_la = {code: tuple(figure for part, total, unknown in wanted
+                             for figure in (shown(values[(part, code)]),
+                                            shown(values[(total, code)]) - shown(values[(unknown, code)])))
+                 for code in covered}
+        hidden = {code for code in covered
+                  if any((item, frozenset((code,))) in suppressed for items in wanted for item in items)}
+        area = published(inputs, wanted)
+        if area is None:
+            continue  # the ratio itself is suppressed
+        parts = []
+        if geo.level == NATIONAL:
+            for region in b.geos:
+                members = frozenset(region.members) & covered
+                if region.level == REGIONAL and hidden & members:
+                    stage_las = {total: b.providers([total], region) for _, total, _ in wanted}
+                    keys = [(item, members if item == part else stage_las[total])
+                            for part, total, unknown in wanted for item in (part, total, unknown)]
+                    figures = published([key for key in keys if key in b.ledger.values], wanted)
+                    if figures is not None:
+                        parts.append((figures, members))
+        clusters = pooled(area, by_la, hidden, parts)
+        found = equity_interval(clusters) if len(clusters) >= b.config.min_interval_las else None
+        if found is None:
+            for column in _EQUITY_COLUMNS[1:]:
+                cells[column] = Cell(None, NOT_AVAILABLE, inputs)
+            continue
+        low, high = found
+        excludes = float(_fixed(low, 2)) > 1 or float(_fixed(high, 2)) < 1  # as printed
+        cells["equity_ratio_lower_95"] = Cell(low, inputs=inputs)
+        cells["equity_ratio_upper_95"] = Cell(high, inputs=inputs)
+        cells["equity_ratio_excludes_1"] = Cell("Yes" if excludes else "No", inputs=inputs)
 
 
 def _hundred(total: Cell) -> Cell:
@@ -637,18 +844,16 @@ def _share(part: Cell, whole: Cell) -> Cell:
     return Cell(100 * part.value / whole.value, inputs=part.inputs + whole.inputs)
 
 
-def _equity(b: _Builder, geo: Geo, referred_item: str, referred_total: str, held_item: str, held_total: str,
-            both: Sequence[str]) -> Cell:
-    """(share of a category among children in FGCs held) / (its share among children referred),
-    over the LAs that gave both breakdowns."""
-    providers = b.providers(both, geo)
-    keys = [b.ledger.count(item, providers, geo.rank) for item in (held_item, held_total, referred_item, referred_total)]
-    if any(key is None for key in keys):
-        return b.missing_rate(geo)
-    held, held_all, referred, referred_all = (b.shown(key) for key in keys)
-    if not held_all or not referred or not referred_all:
-        return Cell(None, NOT_APPLICABLE, tuple(keys))
-    return Cell((held / held_all) / (referred / referred_all), inputs=tuple(keys))
+def characteristic_rows(tables: NationalTables, area: str = COUNTRY_CODE) -> list[tuple[str, list[dict[str, str]]]]:
+    """Who gets an FGC in an area, as published: for each characteristic, its label and its rows
+    (`item`, the filter item, and every indicator column, as text), Unknown last."""
+    frame = tables.area_frame("fgc_characteristics", area)
+    found = []
+    for category_set, label in CHARACTERISTICS:
+        column = CHARACTERISTIC_FILTERS[category_set][0]
+        rows = frame.filter(pl.col(column) != "Total")
+        found.append((label, [{"item": row[column], **row} for row in rows.iter_rows(named=True)]))
+    return found
 
 
 def _reasons(b: _Builder, item_id: str, name: str, title: str, col: str, label: str) -> Table:
@@ -659,9 +864,11 @@ def _reasons(b: _Builder, item_id: str, name: str, title: str, col: str, label: 
     indicators = [Column(col, label, count=True), Column(f"{col}_pct", f"{label}: percentage", "%", 1)]
     table = Table(name, title, f"{item.label} ({item.id}).", filters, indicators)
     for geo in b.geos:
-        total, parts = b.breakdown(geo, item)
+        # An LA that left the breakdown blank: its families are Not known (see with_unknowns).
+        total = b.count(geo, item.total)
+        known, unknown = _known_and_unknown(b, geo, item, b.providers([cell.id for cell in item.cells], geo), total)
         table.rows.append(Row(geo, ("Total",), {col: total, f"{col}_pct": _hundred(total)}))
-        for cell, count in zip(item.cells, parts):
+        for cell, count in zip(item.cells, [*known, unknown]):
             table.rows.append(Row(geo, (cell.category.label,), {col: count, f"{col}_pct": _share(count, total)}))
     return table
 
@@ -676,14 +883,12 @@ def _estimates(b: _Builder) -> Table:
         col, label = labels[item]
         indicators += [
             Column(f"{col}_responding", f"{label}: total of the LAs whose figure is known", count=True, grouping=label),
-            Column(f"{col}_las_estimated", f"{label}: LAs whose figure is not known, so estimated (0: the total is a "
-                   "count, not an estimate)", grouping=label),
-            Column(f"{col}_estimate", f"{label}: estimated total, adjusted for non-response (assumes the LAs whose "
-                   "figure is missing are like the known LAs of their region)", grouping=label),
+            Column(f"{col}_las_estimated", f"{label}: LAs estimated (0: the total is a count)", grouping=label),
+            Column(f"{col}_estimate", f"{label}: estimated total, adjusted for non-response", grouping=label),
             Column(f"{col}_lower_95", f"{label}: estimate, lower end of the 95% interval", grouping=label),
             Column(f"{col}_upper_95", f"{label}: estimate, upper end of the 95% interval", grouping=label),
-            *(Column(f"{col}_estimate_{name}", f"{label}: estimate with {AUXILIARY_LABELS[name]} as the auxiliary "
-                     "variable (sensitivity)", grouping=label) for name in AUXILIARIES),
+            *(Column(f"{col}_estimate_{name}", f"{label}: estimate with {AUXILIARY_LABELS[name].split(' (')[0]}",
+                     grouping=label) for name in AUXILIARIES),
         ]
     table = Table(
         "fgc_estimates", "Estimated totals for England and its regions, adjusting for non-response",
@@ -840,6 +1045,7 @@ def build_tables(inputs: Inputs, config: Config | None = None, spec: Spec | None
         raise ProtectionError(
             f"the estimates would let {failing} suppressed count{'s' if failing != 1 else ''} be worked out "
             f"(the narrowest feasible range is {protection.audit.narrowest:g}, the threshold {config.threshold})")
+    _fill_intervals(builder, protection.suppressed)
     period = time_period(spec)
     frames = {table.name: render(table, protection.suppressed, config, period) for table in tables}
     from fgc_collect.aggregate.notes import coverage_notes

@@ -234,10 +234,15 @@ def clean_return(la: LocalAuthority, rng: np.random.Generator, spec: Spec, has_s
     return values
 
 
+def _small_la(returns: dict[str, DemoReturn], name: str) -> DemoReturn | None:
+    return next((ret for ret in returns.values() if ret.la.name == name and ret.values.get("A5") == "Yes"), None)
+
+
 def _mistakes(rng: np.random.Generator, returns: dict[str, DemoReturn], spec: Spec) -> list[SeededMistake]:
     """Seed the mistakes councils make into a few returns (each LA gets at most one)."""
     las = {la.code: la for la in local_authorities()}
-    candidates = [code for code, ret in returns.items() if ret.values.get("A5") == "Yes"]
+    small = _small_la(returns, "Rutland")  # a small LA leaving a breakdown blank (see FGC102 below)
+    candidates = [code for code, ret in returns.items() if ret.values.get("A5") == "Yes" and ret is not small]
     chosen = iter(rng.permutation(candidates).tolist())
     seeded: list[SeededMistake] = []
 
@@ -256,7 +261,8 @@ def _mistakes(rng: np.random.Generator, returns: dict[str, DemoReturn], spec: Sp
     ret.values["B2"] = f" {int(ret.values['B2']):,} "
     seeded.append(SeededMistake(ret.la.code, "FGC003", "B2", "typed the number as text"))
 
-    ret = take()
+    # A small LA leaving a breakdown blank: England's figures must still be published (issue 11).
+    ret = small or take()
     for cell in spec.item("C6").cells:
         ret.values[cell.id] = None
     seeded.append(SeededMistake(ret.la.code, "FGC102", "C6", "left ethnicity at consent blank"))

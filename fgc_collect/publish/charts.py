@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fgc_collect.aggregate.tables import CHARACTERISTICS, COUNTRY_CODE, FUNNEL, STAGES, NationalTables
+from fgc_collect.aggregate.tables import COUNTRY_CODE, FUNNEL, STAGES, NationalTables, characteristic_rows
 
 COLOURS = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
 SVG_METADATA = {"Date": None, "Creator": None}
@@ -69,13 +69,17 @@ def chart_data(tables: NationalTables) -> dict:
     wanted = ("families_referred", "families_offered", "families_consented", "fgcs_held")
     data: dict = {"year": tables.spec.year}
     data["funnel"] = [(labels[c], _number(tables.value("fgc_funnel", c))) for c in wanted]
-    who = tables.frame("fgc_characteristics")
-    national = who.filter(who["geographic_level"] == "National")
     data["characteristics"] = []
-    for _, type_label in CHARACTERISTICS:
-        rows = national.filter((national["characteristic_type"] == type_label) & (national["characteristic"] != "Total"))
-        data["characteristics"].append((type_label, list(rows["characteristic"]), [
-            (label, [_number(v) for v in rows[f"{col}_pct"]]) for _, col, label in STAGES]))
+    for type_label, rows in characteristic_rows(tables):
+        known, unknown = rows[:-1], rows[-1]
+        data["characteristics"].append({
+            "label": type_label,
+            "categories": [row["item"] for row in known],
+            "stages": [(label, [_number(row[f"{col}_pct"]) for row in known]) for _, col, label in STAGES],
+            "unknown": unknown[f"{STAGES[0][1]}_pct"],
+            "equity": [tuple(_number(row[c]) for c in ("equity_ratio", "equity_ratio_lower_95", "equity_ratio_upper_95"))
+                       + (row["equity_ratio_excludes_1"] == "Yes", row["equity_ratio"]) for row in known],
+        })
     data["reasons"] = []
     for _, name, title, col, _ in REASONS:
         frame = tables.frame(name)
@@ -101,24 +105,48 @@ def funnel_chart(data: dict, folder: Path) -> list[Path]:
 
 
 def characteristics_chart(data: dict, folder: Path) -> list[Path]:
-    figure = _figure(10, 13, left=0.3, top=0.93, bottom=0.04, hspace=0.45)
-    panels = figure.subplots(len(data["characteristics"]), 1)
-    for axes, (type_label, categories, stages) in zip(panels, data["characteristics"]):
-        height = 0.8 / len(stages)
-        for number, (label, values) in enumerate(stages):
-            positions = [len(categories) - 1 - i + (1 - number) * height for i in range(len(categories))]
-            axes.barh(positions, [v or 0 for v in values], height=height, color=COLOURS[number],
-                      label=label if axes is panels[0] else None)
+    panels = data["characteristics"]
+    figure = _figure(12, 15, left=0.22, top=0.92, bottom=0.04, hspace=0.5)
+    grid = figure.add_gridspec(len(panels), 2, width_ratios=(3, 1.3), wspace=0.08)
+    for number, panel in enumerate(panels):
+        shares, ratios = figure.add_subplot(grid[number, 0]), figure.add_subplot(grid[number, 1])
+        categories = panel["categories"]
+        height = 0.8 / len(panel["stages"])
+        for stage, (label, values) in enumerate(panel["stages"]):
+            positions = [len(categories) - 1 - i + (1 - stage) * height for i in range(len(categories))]
+            shares.barh(positions, [v or 0 for v in values], height=height, color=COLOURS[stage],
+                        label=label if number == 0 else None)
             for position, value in zip(positions, values):
                 if value is None:
-                    axes.text(0.2, position, "c", va="center", fontsize=7)
-        axes.set_yticks(range(len(categories))[::-1], categories, fontsize=8)
-        axes.set_title(type_label, loc="left", fontsize=10)
-        axes.set_xlabel("Percentage of children at the stage (c: suppressed)", fontsize=8)
-        axes.spines[["top", "right"]].set_visible(False)
-    figure.legend(loc="upper right", fontsize=8, frameon=False, ncols=3)
-    figure.suptitle(f"Children at referral, consent and FGC held, by characteristic, England, {data['year']}",
-                    x=0.01, ha="left", fontsize=11)
+                    shares.text(0.2, position, "c", va="center", fontsize=7)
+        shares.set_yticks(range(len(categories))[::-1], categories, fontsize=8)
+        unknown = panel["unknown"]
+        shares.set_title(f"{panel['label']} (unknown or not provided: {unknown}{'%' if _number(unknown) is not None else ''}"
+                         " of children referred)", loc="left", fontsize=10)
+        shares.set_xlabel("Percentage of the children at the stage whose category is known (c: suppressed)", fontsize=8)
+        # The equity ratio with its 95% interval; filled where the interval excludes 1.
+        ratios.axvline(1, color=COLOURS[4], linewidth=0.8, linestyle="--")
+        for i, (ratio, low, high, excludes, text) in enumerate(panel["equity"]):
+            position = len(categories) - 1 - i
+            if ratio is None:  # c, x or z
+                ratios.text(1, position, text, va="center", ha="center", fontsize=7)
+                continue
+            if low is not None and high is not None:
+                ratios.plot([low, high], [position, position], color=COLOURS[2], linewidth=1.5)
+            ratios.plot([ratio], [position], marker="o", markersize=5, color=COLOURS[2],
+                        markerfacecolor=COLOURS[2] if excludes else "white")
+        ratios.set_yticks(range(len(categories))[::-1], [""] * len(categories))
+        ratios.set_ylim(-0.6, len(categories) - 0.4)
+        ratios.set_xlabel("Equity ratio (95% interval)", fontsize=8)
+        ratios.tick_params(axis="x", labelsize=7)
+        for axes in (shares, ratios):
+            axes.spines[["top", "right"]].set_visible(False)
+    figure.legend(loc="upper left", bbox_to_anchor=(0.01, 0.965), fontsize=8, frameon=False, ncols=3)
+    figure.suptitle(f"Children at referral, consent and FGC held, by characteristic, and the equity ratio, England, "
+                    f"{data['year']}", x=0.01, y=0.99, ha="left", fontsize=11)
+    figure.text(0.01, 0.943, "Equity ratio: percentage among children in FGCs held / percentage among children "
+                "referred; below 1, the group is less likely to reach an FGC. Filled: its 95% interval excludes 1.",
+                fontsize=8)
     return _save(figure, folder, "characteristics")
 
 
@@ -151,7 +179,8 @@ def regional_chart(data: dict, folder: Path) -> list[Path]:
 CHARTS = (
     ("funnel", funnel_chart, "Families referred, offered an FGC, consenting, and at an FGC held, England."),
     ("characteristics", characteristics_chart,
-     "Percentages of children by age, sex, ethnicity, disability and social care status at referral, consent and FGC held."),
+     "Percentages of children by age, sex, ethnicity, disability and social care status at referral, consent and FGC "
+     "held (of those whose category is known), and the equity ratio with its 95% interval."),
     ("reasons", reasons_chart, "Who referred families, why families declined, and why consented FGCs did not happen."),
     ("regional_rates", regional_chart, "Children referred per 10,000 children, and FGCs held per 100 families referred, by region."),
 )

@@ -49,7 +49,7 @@ def meta_rows(table: Table) -> list[list[str]]:
     for column in table.meta_filters:
         rows.append([column.name, "Filter", column.label, "", "", "", column.hint, column.grouping])
     for column in table.indicators:
-        dp = "" if column.text else str(column.dp or 0)
+        dp = str(column.dp or 0)  # set for every indicator, text too (DfE's screener warns otherwise)
         rows.append([column.name, "Indicator", column.label, column.grouping, column.unit, dp, "", ""])
     return rows
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fgc_collect.aggregate.estimate import AUXILIARIES, AUXILIARY_LABELS, CAVEAT
 from fgc_collect.aggregate.tables import (
-    CHARACTERISTICS, COUNTRY_CODE, ESTIMATED, FUNNEL, STAGES, SYMBOLS, NationalTables,
+    CHARACTERISTICS, COUNTRY_CODE, ESTIMATED, FUNNEL, STAGES, SYMBOLS, NationalTables, characteristic_rows,
 )
 
 STYLE = """
@@ -54,6 +54,11 @@ def _table(caption: str, headings: list[str], rows: list[list[str]]) -> str:
 
 def _pct(text: str) -> str:
     return text + "%" if re.fullmatch(r"-?\d+(\.\d+)?", text) else text
+
+
+def _interval(low: str, high: str) -> str:
+    """An interval as text, or its symbol (c, x, z) when it is not given."""
+    return f"{low} to {high}" if re.fullmatch(r"-?\d+(\.\d+)?", low) else low
 
 
 def _thousands(text: str) -> str:
@@ -105,13 +110,15 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
     parts.append("<p>The equity ratio is a group's share among children in FGCs held divided by its share among "
                  "children referred: below 1, the group is less likely to reach an FGC once referred.</p>")
     parts.append(_figure(charts, "characteristics", chart_text))
-    who = tables.frame("fgc_characteristics")
-    national = who.filter((who["geographic_level"] == "National") & (who["characteristic"] != "Total"))
-    columns = [national["characteristic_type"], national["characteristic"],
-               *(national[f"{col}_pct"] for _, col, _ in STAGES), national["equity_ratio"]]
-    rows = [[f"{kind}: {name}", *map(_pct, shares), ratio] for kind, name, *shares, ratio in zip(*columns)]
+    rows = [[f"{label}: {row['item']}", *(_pct(row[f"{col}_pct"]) for _, col, _ in STAGES),
+             row["equity_ratio"] + (" *" if row["equity_ratio_excludes_1"] == "Yes" else ""),
+             _interval(row["equity_ratio_lower_95"], row["equity_ratio_upper_95"])]
+            for label, found in characteristic_rows(tables) for row in found]
     parts.append(_table("Children referred, whose families consented, and in FGCs held, by characteristic, England",
-                        ["Characteristic", *SHARE_HEADINGS, "Equity ratio"], rows))
+                        ["Characteristic", *SHARE_HEADINGS, "Equity ratio", "95% interval"], rows))
+    parts.append("<p>Shares are of the children whose category is known; Unknown (which includes LAs that did not "
+                 "give the breakdown) is a share of all children and has no equity ratio. * marks an equity ratio "
+                 "whose 95% interval excludes 1.</p>")
 
     parts.append("<h2 id=\"why-not\">Why not</h2>")
     parts.append(_figure(charts, "reasons", chart_text))

@@ -5,7 +5,10 @@ The screener (dfe-analytical-services' dfe-published-data-qa and eesyscreener) c
 mandatory columns, the metadata and its agreement with the data, geography codes and names
 against its lookups, symbols, blanks, duplicates and time periods. This module repeats those
 checks for the geographic levels and time identifier this publication uses; where the screener
-only advises (a filter without a Total), this publication's own standard makes it a problem.
+only advises (a filter without a Total, a filter group not declared as a filter, an indicator
+without decimal places, generic characteristic columns), this publication's own standard makes it
+a problem. DfE's data dictionary checks are not repeated: the dictionary has no name for most of
+this publication's indicators (docs/publication.md says which filters use its names and items).
 Each problem is one line: the file and what is wrong.
 """
 
@@ -38,6 +41,27 @@ FILE_NAME = re.compile(r"[a-z0-9_]+")
 COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
 COUNTRIES = {("E92000001", "England")}
+# DfE's harmonised variables: a column whose name contains the pattern must be one of the names
+# (the screener's harmonised_col_names), and GSS's major ethnic groups (its ethnicity.csv).
+HARMONISED = {
+    "ethnic": ("ethnicity_major", "ethnicity_minor", "ethnicity_detailed", "minority_ethnic"),
+    "sen_": ("sen_status", "sen_primary_need", "sen_secondary_need", "sen_provision"),
+    "primary_need": ("sen_primary_need",),
+    "secondary_need": ("sen_secondary_need",),
+    "establishment_type": ("establishment_type", "establishment_type_group"),
+    "provider_type": ("provider_type",),
+    "school_type": ("establishment_type", "establishment_type_group"),
+}
+ETHNICITY_MAJOR = ("Total", "White", "Mixed / Multiple ethnic groups", "Mixed/Multiple ethnic groups",
+                   "Asian / Asian British", "Asian/Asian British", "Black / African / Caribbean / Black British",
+                   "Black/African/Caribbean/Black British", "Other ethnic group", "Unknown")
+# The EES API's character limits: column names, labels, filter items.
+NAME_LIMIT, LABEL_LIMIT, ITEM_LIMIT = 50, 100, 120
+# Generic characteristic columns, which the EES table tool cannot offer as separate choices.
+GENERIC = ("characteristic", "characteristic_group", "characteristic_type")
+# Words that belong in a filter, not in an indicator's name (the screener's tidy-data check).
+FILTER_WORDS = ("male", "female", "asian", "chinese", "indian", "pakistani", "bangladeshi", "black", "african",
+                "caribbean", "white", "roma", "irish", "english", "british", "scottish", "welsh", "arab")
 
 
 def _read(path: Path) -> tuple[list[str], list[dict[str, str]]] | str:
@@ -104,6 +128,13 @@ def _check_pair(name: str, data_path: Path, meta_path: Path | None, regions, las
     groups = [m["filter_grouping_column"] for m in meta_rows if m["col_type"] == "Filter" and m["filter_grouping_column"]]
     indicators = [m for m in meta_rows if m["col_type"] == "Indicator"]
     problems += _check_values(rows, filters, groups, indicators, columns)
+    for m in meta_rows:
+        group, name = m["filter_grouping_column"], m["col_name"]
+        if m["col_type"] == "Filter" and group and group in columns and name in columns:
+            levels = (len({row[group] for row in rows}), len({row[name] for row in rows}))
+            if levels[0] > levels[1]:
+                problems.append(f"the filter group {group} has more values ({levels[0]}) than its filter {name} "
+                                f"({levels[1]}): the grouping is the wrong way round")
     problems += _check_time(rows)
     problems += _check_geography(rows, columns, regions, las)
     keys = [c for c in (*OBSERVATIONAL_UNITS, *filters, *groups) if c in columns]
@@ -130,8 +161,30 @@ def _check_columns(columns: list[str], meta_rows: list[dict[str, str]]) -> list[
         if count > 1:
             problems.append(f"the label {label!r} is used {count} times in the metadata")
     groups = {m["filter_grouping_column"] for m in meta_rows if m["filter_grouping_column"]}
+    declared = {m["col_name"] for m in meta_rows if m["col_type"] == "Filter"}
+    for group in sorted(groups - declared):
+        problems.append(f"metadata: the filter group {group} is not declared as a filter of its own (add a Filter "
+                        "row for it)")
+    for group, count in Counter(m["filter_grouping_column"] for m in meta_rows if m["filter_grouping_column"]).items():
+        if count > 1:
+            problems.append(f"metadata: the filter group {group} groups {count} filters (one each)")
+    generic = [name for name in GENERIC if name in names or name in groups]
+    if generic:
+        which = f"columns {' and '.join(generic)} are" if len(generic) > 1 else f"column {generic[0]} is"
+        problems.append(f"the {which} not recommended for the EES table tool: give each characteristic a filter "
+                        "column of its own")
+    for name in sorted(set(names) | groups):
+        for pattern, allowed in HARMONISED.items():
+            if pattern in name.lower() and name not in allowed:
+                problems.append(f"the column {name} looks like a harmonised variable: DfE's standard names are "
+                                + ", ".join(allowed))
+                break
     for m in meta_rows:
         name = m["col_name"]
+        if len(name) > NAME_LIMIT:
+            problems.append(f"metadata: the column name {name} is longer than {NAME_LIMIT} characters")
+        if len(m["label"]) > LABEL_LIMIT:
+            problems.append(f"metadata: the label of {name} is longer than {LABEL_LIMIT} characters")
         if m["col_type"] not in ("Filter", "Indicator"):
             problems.append(f"metadata: {name} has col_type {m['col_type']!r} (Filter or Indicator)")
         if not m["label"].strip():
@@ -140,8 +193,6 @@ def _check_columns(columns: list[str], meta_rows: list[dict[str, str]]) -> list[
             problems.append(f"metadata: {name} is an observational unit and must not be listed")
         if name not in columns:
             problems.append(f"metadata: {name} is not a column of the data file")
-        if name in groups:
-            problems.append(f"metadata: the filter group {name} must not be listed as a column")
         if m["col_type"] == "Filter":
             if m["indicator_grouping"] or m["indicator_unit"] or m["indicator_dp"]:
                 problems.append(f"metadata: the filter {name} has indicator settings")
@@ -153,8 +204,12 @@ def _check_columns(columns: list[str], meta_rows: list[dict[str, str]]) -> list[
             if m["indicator_unit"] not in UNITS:
                 problems.append(f"metadata: the indicator {name} has the unit {m['indicator_unit']!r} "
                                 f"(allowed: %, pp, £, £m or blank)")
-            if m["indicator_dp"] and not m["indicator_dp"].isdigit():
+            if not m["indicator_dp"].strip():
+                problems.append(f"metadata: the indicator {name} has no decimal places (indicator_dp)")
+            elif not m["indicator_dp"].isdigit():
                 problems.append(f"metadata: the indicator {name} has indicator_dp {m['indicator_dp']!r} (a whole number)")
+            if any(word in name.lower() for word in FILTER_WORDS):
+                problems.append(f"metadata: the indicator {name} names a filter's value: make it a filter")
     listed = set(names) | groups
     for column in columns:
         if column not in OBSERVATIONAL_UNITS and column not in listed:
@@ -168,7 +223,7 @@ def _check_values(rows, filters, groups, indicators, columns) -> list[str]:
     found_nulls = sorted({v for v in everything if v in NULLS})
     if found_nulls:
         problems.append(f"NULL or NA values found: {', '.join(found_nulls)}")
-    for column in [*filters, *groups]:
+    for column in dict.fromkeys([*filters, *groups]):
         if column not in columns:
             continue
         values = [row[column] for row in rows]
@@ -178,6 +233,14 @@ def _check_values(rows, filters, groups, indicators, columns) -> list[str]:
             problems.append(f"the filter {column} has no Total")
         if any(v != v.strip() for v in values):
             problems.append(f"the filter {column} has values with leading or trailing spaces")
+        if column in filters and len(set(values)) < 2:
+            problems.append(f"the filter {column} has fewer than two values")
+        for value in sorted(v for v in set(values) if len(v) > ITEM_LIMIT)[:5]:
+            problems.append(f"the filter {column} has a value longer than {ITEM_LIMIT} characters: {value[:40]!r}...")
+    for column in filters:
+        if column == "ethnicity_major" and column in columns:
+            for value in sorted({row[column] for row in rows} - set(ETHNICITY_MAJOR)):
+                problems.append(f"the ethnicity_major value {value!r} is not one of the GSS harmonised major ethnic groups")
     for unit in OBSERVATIONAL_UNITS:
         if unit in columns and any(row[unit] in ("Total", "total", "All", "all") for row in rows):
             problems.append(f"the observational unit {unit} contains Total or All")
@@ -191,7 +254,7 @@ def _check_values(rows, filters, groups, indicators, columns) -> list[str]:
         legacy = sorted({v for v in values if v in LEGACY_SYMBOLS})
         if legacy:
             problems.append(f"the indicator {column} uses legacy symbols: {', '.join(legacy)}")
-        if m["indicator_dp"]:
+        if any(NUMBER.fullmatch(v) for v in values):  # a figure, not text such as a provider's name
             wrong = sorted({v for v in values if v and v not in GSS_SYMBOLS and v not in LEGACY_SYMBOLS
                             and not NUMBER.fullmatch(v)})
             if wrong:

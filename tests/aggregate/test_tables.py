@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fgc_collect.aggregate import Config, Inputs, LARecord, build_tables
+from fgc_collect.aggregate.audit import exact_ranges
 from fgc_collect.reference import local_authorities
 
 from tests.aggregate.handbuilt import (
@@ -73,19 +74,23 @@ def test_rates_per_child_use_the_reference_data(tables):
 
 def test_characteristics_with_a_blank_breakdown(tables):
     value = tables.value
-    under_one = {"characteristic_type": "Age", "characteristic": "Under 1 year"}
-    # Leicester left the age of children referred blank: the age table at referral covers the
-    # other three LAs (70 + 100 + 150 = 320 children), not England's 370.
-    assert value("fgc_characteristics", "children_referred", characteristic_type="Age", characteristic="Total") == "320"
-    assert value("fgc_characteristics", "children_referred", characteristic_type="Total", characteristic="Total") == "370"
+    under_one = {"age_group": "Under 1"}
+    # Leicester left the age of children referred blank: the age figures at every stage cover the
+    # other three LAs (70 + 100 + 150 = 320 children referred), and Leicester's children are in
+    # Unknown (not provided). The Total is every child referred, as in the funnel.
+    assert value("fgc_characteristics", "las_covered", **under_one) == "3"
+    assert value("fgc_characteristics", "children_referred") == "370"
     assert value("fgc_characteristics", "children_referred", **under_one) == "120"
     assert value("fgc_characteristics", "children_referred_pct", **under_one) == "37.5"  # 120 / 320
-    # FGCs held: all four LAs gave ages: (15 + 25 + 30 + 8) / (27 + 50 + 60 + 20) = 78 / 157.
-    assert value("fgc_characteristics", "children_in_fgcs_held_pct", **under_one) == "49.7"
-    # Equity ratio over the LAs that gave both breakdowns (not Leicester): (70 / 137) / (120 / 320).
+    assert value("fgc_characteristics", "children_referred", age_group="Unknown") == "50"
+    assert value("fgc_characteristics", "children_referred_pct", age_group="Unknown") == "13.5"  # 50 / 370
+    # FGCs held, the same three LAs: (15 + 25 + 30) / (27 + 50 + 60) = 70 / 137.
+    assert value("fgc_characteristics", "children_in_fgcs_held_pct", **under_one) == "51.1"
+    # The equity ratio is the ratio of the two percentages beside it.
     assert value("fgc_characteristics", "equity_ratio", **under_one) == f"{(70 / 137) / (120 / 320):.2f}"
     assert value("fgc_characteristics", "children_referred", LEICESTER.code, **under_one) == "x"
-    assert value("fgc_characteristics", "equity_ratio", characteristic_type="Age", characteristic="Total") == "z"
+    assert value("fgc_characteristics", "children_referred", LEICESTER.code, age_group="Unknown") == "50"
+    assert value("fgc_characteristics", "equity_ratio", age_group="Unknown") == "z"
     assert any("(B3): not provided by 1 LA (Leicester)" in note for note in tables.notes)
 
 
@@ -189,18 +194,17 @@ def test_small_counts_are_suppressed_with_a_partner_and_rates_follow():
 
 
 def test_an_la_left_out_of_a_breakdown_cannot_be_recovered_by_difference():
-    # Leicester did not give ages at referral and referred only 4 children: England's 54 children
-    # referred minus the age table's total would give its 4, unless one of them is hidden.
+    # Leicester did not give ages at referral and referred only 4 children. Its children are the
+    # age table's Unknown (not provided), so the age table's Total is the funnel's and no
+    # difference between two published totals gives its 4; England's totals stay published.
     changes = {"B2": 4, "B1": 3, "C1": 3, "C1_PLO": 1, "C2": 3, "C3": 4, "C9": 0, "D1": 3, "D1_PLO": 1, "D3": 4,
                "D9": 0, "D2": 0, "D11": 3}
     tables = build_tables(handbuilt_inputs(Leicester=changes))
-    everyone = tables.value("fgc_funnel", "children_referred")
-    by_age = tables.value("fgc_characteristics", "children_referred", characteristic_type="Age", characteristic="Total")
-    assert "c" in (everyone, by_age)
-    region_everyone = tables.value("fgc_funnel", "children_referred", EAST_MIDLANDS)
-    region_by_age = tables.value("fgc_characteristics", "children_referred", EAST_MIDLANDS,
-                                 characteristic_type="Age", characteristic="Total")
-    assert "c" in (region_everyone, region_by_age)
+    assert tables.value("fgc_funnel", "children_referred") == "324"  # 70 + 100 + 150 + 4
+    assert tables.value("fgc_characteristics", "children_referred") == "324"
+    assert tables.value("fgc_characteristics", "children_referred", LEICESTER.code, age_group="Unknown") == "c"
+    low, high = exact_ranges(tables.ledger, tables.protection.suppressed)[("B2", frozenset({LEICESTER.code}))]
+    assert high - low >= 5
     assert tables.protection.audit.passed
 
 
@@ -210,7 +214,10 @@ def test_a_return_whose_breakdown_does_not_add_up_is_left_out_of_it():
     inputs = handbuilt_inputs()
     records = tuple(LARecord(r.la, values) if r.la == DERBY else r for r in inputs.used)
     tables = build_tables(Inputs(records))
-    assert tables.value("fgc_characteristics", "children_referred", characteristic_type="Age", characteristic="Total") == "170"
+    # Age covers Darlington and Hartlepool (Leicester left it blank): 30 + 40 under 1 year.
+    assert tables.value("fgc_characteristics", "children_referred", age_group="Under 1") == "70"
+    assert tables.value("fgc_characteristics", "las_covered", age_group="Under 1") == "2"
+    assert tables.value("fgc_characteristics", "children_referred", age_group="Unknown") == "200"  # 150 + 50
     assert any("from Derby was not used: it adds up to 151, not 150" in note for note in tables.notes)
 
 
@@ -225,8 +232,13 @@ def test_rounding_is_configurable_and_national_figures_are_unrounded_by_default(
     assert rounded.value("fgc_funnel", "children_referred_per_10000") == f"{370 / population * 10000:.1f}"
     # Darlington's 6 FGCs held at pre-proceedings show as 5; the North East's 16 as 15.
     assert rounded.value("fgc_funnel", "fgcs_held_pre_proceedings", DARLINGTON.code) == "5"
-    assert rounded.value("fgc_characteristics", "children_referred_pct", characteristic_type="Age",
-                         characteristic="Under 1 year") == f"{100 * 120 / 320:.1f}"
+    # Percentages too: among the children whose age is known, from the counts as published.
+    under_one, unknown = (int(rounded.value("fgc_characteristics", "children_referred", age_group=group))
+                          for group in ("Under 1", "Unknown"))
+    everyone = int(rounded.value("fgc_characteristics", "children_referred"))
+    assert under_one % 5 == unknown % 5 == everyone % 5 == 0
+    assert rounded.value("fgc_characteristics", "children_referred_pct", age_group="Under 1") == (
+        f"{100 * under_one / (everyone - unknown):.1f}")
 
 
 def test_text_from_a_return_is_kept_as_text(tables):
@@ -237,3 +249,34 @@ def test_text_from_a_return_is_kept_as_text(tables):
     built = build_tables(Inputs(records))
     assert built.value("fgc_coverage", "external_provider", DERBY.code) == "=HYPERLINK(\"http://evil\",\"Daybreak\")"
     assert built.value("fgc_coverage", "service_commissioned") == "1"
+
+
+def test_england_made_of_one_regions_las_is_suppressed_like_the_region():
+    # Only Darlington (2) and Hartlepool (3) gave D9: England's figure is the North East's, 5, a
+    # regional count from 1 to 5, shown in the England row too.
+    records = []
+    for record in handbuilt_inputs(Darlington={"D9": 2}, Hartlepool={"D9": 3}).used:
+        values = dict(record.values)
+        if record.la in (DERBY, LEICESTER):
+            values.update({key: None for key in values if key == "D9" or key.startswith("D10_")})
+        records.append(LARecord(record.la, values))
+    tables = build_tables(Inputs(tuple(records)))
+    assert tables.value("fgc_funnel", "fgcs_not_held", NORTH_EAST) == "c"
+    assert tables.value("fgc_funnel", "fgcs_not_held") == "c"
+
+
+def test_a_blank_reasons_breakdown_is_not_known_and_england_stays(tables):
+    # Leicester (30 families referred) left who referred them blank: its families are "Not known",
+    # so the table's Total is the funnel's 210, not 180 (which would make Leicester a difference).
+    values = service_values("Leicester")
+    values.update({key: None for key in values if key.startswith("B8_")})
+    records = tuple(LARecord(r.la, values) if r.la == LEICESTER else r for r in handbuilt_inputs().used)
+    built = build_tables(Inputs(records))
+    value = built.value
+    assert value("fgc_referral_sources", "families_referred") == value("fgc_funnel", "families_referred") == "210"
+    assert value("fgc_referral_sources", "families_referred", referral_source="Not known") == "30"
+    assert value("fgc_referral_sources", "families_referred_pct", referral_source="Not known") == f"{100 * 30 / 210:.1f}"
+    assert value("fgc_referral_sources", "families_referred", LEICESTER.code, referral_source="Not known") == "30"
+    assert value("fgc_referral_sources", "families_referred", LEICESTER.code,
+                 referral_source="Children's social care (social worker)") == "x"
+    assert any("(B8): not provided by 1 LA (Leicester)" in note and "Not known" in note for note in built.notes)

@@ -39,10 +39,22 @@ def test_files_follow_the_ees_layout(handbuilt_publication):
     assert bristol["la_name"] == "Bristol, City of" and bristol["families_referred"] == "x"
     assert all(value != "" for r in funnel for key, value in r.items() if key not in
                ("region_code", "region_name", "old_la_code", "new_la_code", "la_name"))
-    meta = rows(folder / "fgc_characteristics.meta.csv")
-    characteristic = next(m for m in meta if m["col_name"] == "characteristic")
-    assert characteristic["col_type"] == "Filter" and characteristic["filter_grouping_column"] == "characteristic_type"
-    assert next(m for m in meta if m["col_name"] == "children_referred_pct")["indicator_unit"] == "%"
+    # Who gets an FGC: a filter column per characteristic, named and labelled as in DfE's data
+    # dictionary where it has them; every indicator with its decimal places.
+    meta = {m["col_name"]: m for m in rows(folder / "fgc_characteristics.meta.csv")}
+    assert [name for name, m in meta.items() if m["col_type"] == "Filter"] == [
+        "age_group", "sex", "ethnicity_major", "disability_status", "social_care_status"]
+    assert meta["children_referred_pct"]["indicator_unit"] == "%"
+    assert (meta["equity_ratio"]["indicator_dp"], meta["equity_ratio_upper_95"]["indicator_dp"]) == ("2", "2")
+    who = rows(folder / "fgc_characteristics.csv")
+    assert list(dict.fromkeys(r["ethnicity_major"] for r in who)) == [
+        "Total", "White", "Mixed / Multiple ethnic groups", "Asian / Asian British",
+        "Black / African / Caribbean / Black British", "Other ethnic group", "Unknown"]
+    assert list(dict.fromkeys(r["disability_status"] for r in who)) == [
+        "Total", "Disability", "No known disability", "Unknown"]
+    assert list(dict.fromkeys(r["sex"] for r in who)) == ["Total", "Male", "Female", "Unknown"]
+    assert all(sum(r[c] != "Total" for c in ("age_group", "sex", "ethnicity_major", "disability_status",
+                                             "social_care_status")) <= 1 for r in who)
 
 
 def test_publish_passes_the_screener(handbuilt_publication, demo_publication):
@@ -185,3 +197,90 @@ def test_nothing_is_published_when_the_checks_fail(monkeypatch, tmp_path):
     with pytest.raises(PublishError, match="fgc_funnel.csv: a problem"):
         publish(build_tables(handbuilt_inputs()), tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def write_pair(folder, name, data: list[dict], meta: list[dict]):
+    for path, records in ((folder / f"{name}.csv", data), (folder / f"{name}.meta.csv", meta)):
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(records[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(records)
+
+
+def meta_row(name, kind, label, dp="", group="", unit=""):
+    return {"col_name": name, "col_type": kind, "label": label, "indicator_grouping": "", "indicator_unit": unit,
+            "indicator_dp": dp, "filter_hint": "", "filter_grouping_column": group}
+
+
+def england(**columns):
+    return {"time_period": "202324", "time_identifier": "Financial year", "geographic_level": "National",
+            "country_code": "E92000001", "country_name": "England", **columns}
+
+
+def test_check_publication_learns_dfes_filter_and_indicator_checks(tmp_path):
+    # The old shape: one characteristic filter grouped by characteristic_type, the group not
+    # declared, an indicator without decimal places, ethnicity under a name of its own.
+    data = [england(characteristic_type=t, characteristic=c, ethnic_group=e, children="10", provider=p)
+            for t, c, e, p in (("Total", "Total", "Total", "x"), ("Sex", "Male", "White", "Daybreak"),
+                               ("Sex", "Female", "Asian or Asian British", "Daybreak"))]
+    meta = [meta_row("characteristic", "Filter", "Characteristic", group="characteristic_type"),
+            meta_row("ethnic_group", "Filter", "Ethnic group"),
+            meta_row("children", "Indicator", "Children", dp="0"),
+            meta_row("provider", "Indicator", "Provider")]
+    write_pair(tmp_path, "old_shape", data, meta)
+    problems = check_publication(tmp_path)
+    assert ("old_shape.csv: metadata: the filter group characteristic_type is not declared as a filter of its own "
+            "(add a Filter row for it)") in problems
+    assert "old_shape.csv: metadata: the indicator provider has no decimal places (indicator_dp)" in problems
+    assert any(p.startswith("old_shape.csv: the columns characteristic and characteristic_type are not recommended "
+                            "for the EES table tool") for p in problems)
+    assert any(p.startswith("old_shape.csv: the column ethnic_group looks like a harmonised variable") for p in problems)
+    # DfE's names and items pass.
+    good = [england(sex=s, ethnicity_major=e, children="10") for s, e in
+            (("Total", "Total"), ("Male", "Total"), ("Female", "Total"), ("Total", "White"),
+             ("Total", "Asian / Asian British"))]
+    good_meta = [meta_row("sex", "Filter", "Sex"), meta_row("ethnicity_major", "Filter", "Ethnicity"),
+                 meta_row("children", "Indicator", "Children", dp="0")]
+    folder = tmp_path / "good"
+    folder.mkdir()
+    write_pair(folder, "new_shape", good, good_meta)
+    assert check_publication(folder) == []
+    good[-1]["ethnicity_major"] = "Asian or Asian British"
+    write_pair(folder, "new_shape", good, good_meta)
+    assert check_publication(folder) == [
+        "new_shape.csv: the ethnicity_major value 'Asian or Asian British' is not one of the GSS harmonised major "
+        "ethnic groups"]
+
+
+def test_a_declared_filter_group_passes_and_needs_fewer_levels(tmp_path):
+    data = [england(region_type=g, area_type=a, children="10") for g, a in
+            (("Total", "Total"), ("Urban", "City"), ("Urban", "Town"), ("Rural", "Village"))]
+    meta = [meta_row("area_type", "Filter", "Area type", group="region_type"),
+            meta_row("region_type", "Filter", "Region type"),
+            meta_row("children", "Indicator", "Children", dp="0")]
+    write_pair(tmp_path, "grouped", data, meta)
+    assert check_publication(tmp_path) == []
+    meta[2]["label"] = "Children " + "x" * 100
+    write_pair(tmp_path, "grouped", data, meta)
+    assert check_publication(tmp_path) == [
+        "grouped.csv: metadata: the label of children is longer than 100 characters"]
+    meta[2]["label"] = "Children"
+    meta[0]["filter_grouping_column"], meta[1]["filter_grouping_column"] = "", "area_type"
+    write_pair(tmp_path, "grouped", data, meta)
+    assert check_publication(tmp_path) == [
+        "grouped.csv: the filter group area_type has more values (4) than its filter region_type (3): "
+        "the grouping is the wrong way round"]
+
+
+def test_text_indicators_have_decimal_places_and_figures_stay_figures(handbuilt_publication, tmp_path):
+    folder, _ = handbuilt_publication
+    meta = {m["col_name"]: m for m in rows(folder / "fgc_coverage.meta.csv")}
+    assert meta["external_provider"]["indicator_dp"] == "0"
+    for path in folder.glob("*.meta.csv"):
+        assert all(m["indicator_dp"] != "" for m in rows(path) if m["col_type"] == "Indicator"), path.name
+    data = rows(folder / "fgc_funnel.csv")
+    data[0]["families_referred"] = "about 200"
+    write_pair(tmp_path, "fgc_funnel", data, rows(folder / "fgc_funnel.meta.csv"))
+    assert check_publication(tmp_path) == [
+        "fgc_funnel.csv: the indicator families_referred holds values that are neither numbers nor GSS symbols: "
+        "'about 200'"]

@@ -79,10 +79,10 @@ def test_characteristics_table_shows_every_stage(handbuilt_publication):
     page = (folder / "summary.html").read_text(encoding="utf-8")
     who = page[page.index('id="who"'):page.index('id="why-not"')]
     assert "<th scope=\"col\">Share at consent</th>" in who
-    under_one = dict(characteristic_type="Age", characteristic="Under 1 year")
+    under_one = dict(age_group="Under 1")
     shares = [tables.value("fgc_characteristics", f"{col}_pct", **under_one) + "%"
               for col in ("children_referred", "children_consented", "children_in_fgcs_held")]
-    assert f"<th scope=\"row\">Age: Under 1 year</th><td>{shares[0]}</td><td>{shares[1]}</td><td>{shares[2]}</td>" in who
+    assert f"<th scope=\"row\">Age: Under 1</th><td>{shares[0]}</td><td>{shares[1]}</td><td>{shares[2]}</td>" in who
 
 
 @pytest.mark.chromium

@@ -117,8 +117,7 @@ def test_numbers_are_formatted_and_symbols_are_right_aligned_text(demo_publicati
     assert all(cell.data_type == "s" and cell.alignment.horizontal == "right" for cell in symbols)
     population = column(book["1_Coverage"], "Children aged 0 to 17")
     assert population[0].value > 10_000_000 and population[0].number_format == "#,##0"
-    estimate = column(book["5_Estimates"], "Families referred: estimated total, adjusted for non-response (assumes "
-                                           "the LAs whose figure is missing are like the known LAs of their region)")
+    estimate = column(book["5_Estimates"], "Families referred: estimated total, adjusted for non-response")
     assert estimate[0].number_format == "#,##0"
 
 
