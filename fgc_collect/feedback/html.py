@@ -81,6 +81,7 @@ th, td { text-align: left; vertical-align: top; padding: 0.4rem 0.5rem; border-b
 thead th { border-bottom: 2px solid #0b0c0c; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.message { overflow-wrap: anywhere; }
+td.file { min-width: 8rem; overflow-wrap: break-word; }
 td.where { white-space: nowrap; }
 .badge { display: inline-block; padding: 0 0.4rem; border-radius: 3px; font-weight: 700; font-size: 0.9rem; }
 .badge-error, .badge-errors { background: #b10e1e; color: #fff; }
@@ -268,10 +269,10 @@ def _funnel(values: Mapping[str, object] | None, issues: Sequence[Issue], spec: 
         )
     note = ""
     if values.get("A5") == "N":
-        note = "<p>You told us (A5) that your local authority had no FGC service in 2023-24.</p>"
+        note = f"<p>You told us (A5) that your local authority had no FGC service in {_e(spec.year)}.</p>"
     return (
         '<h2 id="funnel">Your figures: from referral to FGC</h2>'
-        "<p>Families at each stage in 2023-24, as your return gives them. A family can be referred "
+        f"<p>Families at each stage in {_e(spec.year)}, as your return gives them. A family can be referred "
         "in one year and have its FGC in the next, so the stages need not narrow exactly.</p>"
         f"{note}"
         '<div class="table-wrap" role="region" aria-labelledby="funnel" tabindex="0"><table aria-labelledby="funnel">'
@@ -303,8 +304,8 @@ def render_report(
     word, meaning = STATUS_TEXT[result.status]
     errors, warnings = result.count(ERROR), result.count(WARNING)
     parts = [
-        f"<h1>FGC survey 2023-24: checks on {_e(result.la_name)}’s return</h1>"
-        if result.la_name else "<h1>FGC survey 2023-24: checks on a return</h1>",
+        f"<h1>{_e(survey_name(result.year))}: checks on {_e(result.la_name)}’s return</h1>"
+        if result.la_name else f"<h1>{_e(survey_name(result.year))}: checks on a return</h1>",
         '<dl class="facts">',
         f"<dt>Local authority</dt><dd>{_e(_who(result))}</dd>",
         f"<dt>File checked</dt><dd>{_e(file_name)}</dd>",
@@ -392,7 +393,7 @@ def render_report(
         f'<footer><p class="muted">Made by fgc-collect on {_e(long_date(checked_on))}. This report is about '
         f"{_e(_who(result))}’s return only.</p></footer>"
     )
-    title = f"FGC survey 2023-24: checks on {_who(result)} — {word}"
+    title = f"{survey_name(result.year)}: checks on {_who(result)} — {word}"
     return _page(title, "\n".join(parts))
 
 
@@ -429,14 +430,14 @@ def render_index(
         if entry.workbook:
             links += f' · <a href="{_href(entry.workbook)}">annotated workbook</a>'
         elif entry.no_workbook_reason:
-            links += f'<span class="muted" style="display:block">No annotated workbook: {_e(entry.no_workbook_reason)}</span>'
+            links += f'<span class="muted" style="display:block">No annotated workbook: {_breakable(entry.no_workbook_reason)}</span>'
         for name in (reconciliations or {}).get(result.la_code or "", ()):
             links += f' · <a href="{_href(name)}">both levels compared (CSV)</a>'
         rows.append(
             f'<tr class="return" data-status="{_e(result.status)}">'
             f'<th scope="row">{_e(result.la_name or "not known")}</th>'
             f'<td>{_e(result.la_code or "–")}</td>'
-            f'<td class="message">{_e(Path(result.file).name)}</td>'
+            f'<td class="file">{_breakable(Path(result.file).name)}</td>'
             f'<td>{_badge(result.status, word)}</td>'
             f'<td class="num">{result.count(ERROR) if result.status != UNREADABLE else "–"}</td>'
             f'<td class="num">{result.count(WARNING) if result.status != UNREADABLE else "–"}</td>'
@@ -445,7 +446,8 @@ def render_index(
     summary_words = {VALID: "valid", WARNINGS: "with warnings only", ERRORS: "with errors", UNREADABLE: "unreadable"}
     summary = ", ".join(f"{counts[status]} {summary_words[status]}" for status in (VALID, WARNINGS, ERRORS, UNREADABLE))
     body = (
-        f"<h1>FGC survey 2023-24: feedback on {_e(_plural(len(entries), 'return'))}</h1>"
+        f"<h1>{_e(survey_name(*sorted({e.result.year for e in entries if e.result.year})))}: feedback on "
+        f"{_e(_plural(len(entries), 'return'))}</h1>"
         f"<p>Checked on {_e(long_date(checked_on))}: {_e(summary)}.</p>"
         "<p><strong>For coordinators.</strong> This page lists every council's return: do not send it to a "
         "council. Attach a council's own report (and its annotated workbook) to the email back to that council.</p>"
@@ -457,7 +459,18 @@ def render_index(
         f"<tbody>{''.join(rows)}</tbody></table></div>"
         + _across_returns(ordered)
     )
-    return _page("FGC survey 2023-24: feedback index", body)
+    return _page("FGC survey: feedback index", body)
+
+
+def _breakable(name: str) -> str:
+    """A file name that may wrap after its underscores (fgc_return_2023_24_E06000047.xlsx)."""
+    return _e(name).replace("_", "_<wbr>")
+
+
+def survey_name(*years: str | None) -> str:
+    """'FGC survey 2024-25' (or of each year a batch holds)."""
+    years = [year for year in years if year]
+    return "FGC survey " + " and ".join(years) if years else "FGC survey"
 
 
 def _across_returns(entries: Sequence[IndexEntry]) -> str:

@@ -47,7 +47,7 @@ from .parts import (
 )
 
 VALIDATION_SHEET = "Validation"
-VALIDATION_TITLE = "Checks on your FGC survey return, 2023-24"
+VALIDATION_TITLE = "Checks on your FGC survey return"  # then ", 2024-25": the return's year
 NOTE_MARKER = re.compile(r"\n\n--- Your note \(by (.*?)\) ---\n(.*)\Z", re.S)
 
 # Excel's own "Bad" and "Neutral" cell colours: black text stays readable on both.
@@ -319,7 +319,7 @@ def validation_sheet_xml(result: ReturnResult, facts: CopyFacts, spec: Spec, sty
     def put(row: int, column: int, text: object, style: int) -> None:
         rows.setdefault(row, []).append((column, str(text)[:MAX_CELL_CHARS], style))
 
-    put(1, 1, VALIDATION_TITLE, title)
+    put(1, 1, f"{VALIDATION_TITLE}, {result.year}" if result.year else VALIDATION_TITLE, title)
     heights[1] = 21
     who = result.la_name or "Local authority not known"
     if result.la_code:
@@ -447,7 +447,7 @@ def _place_validation_sheet(package: Package, book: Book, sheet_xml: bytes) -> N
     edits = []
     existing = book.sheet(VALIDATION_SHEET)
     ours = existing is not None and existing.part is not None and \
-        _cell_text(package, book, existing.part, "A1") == VALIDATION_TITLE
+        (_cell_text(package, book, existing.part, "A1") or "").startswith(VALIDATION_TITLE)
     if ours:
         for rel in package.relationships(existing.part):
             if not rel.external and rel.target in package.parts:
