@@ -161,6 +161,9 @@ def run_demo(out: Path, echo: Callable[[str], None] = print, progress: ProgressC
     from fgc_collect.read import AggregateReturn
     from fgc_collect.reference import find_la
 
+    survey = use_demo_survey(out)
+    if survey is not None:
+        echo(f"The demo's survey file, with a placeholder contact: {survey}")
     returns_folder = out / "returns"
     echo(f"1. Writing synthetic returns for all 153 LAs into {returns_folder} ...")
     _, returns, seeded = write_demo_returns(returns_folder, progress)
@@ -216,6 +219,37 @@ def run_demo(out: Path, echo: Callable[[str], None] = print, progress: ProgressC
     echo(publish_from_store(store, published))
     echo(what_to_open(out))
     return 0 if not missed and not wrong else 1
+
+
+DEMO_SURVEY = """\
+# The demo's survey file (fgc-collect survey init writes a starter for a real collection). The
+# contact is a placeholder: a real survey file names the research team's own address.
+year: "{year}"
+contact:
+  organisation: FGC survey research team (demo)
+  email: fgc-survey@example.org
+publication:
+  date: {published}
+  status: official statistics in development
+  statistician: Demo Statistician
+"""
+
+
+def use_demo_survey(out: Path) -> Path | None:
+    """Write the demo's survey file into `out` and use it, unless the user named one (--survey,
+    $FGC_SURVEY, ./fgc-survey.yaml): then theirs is used and None returned."""
+    from fgc_collect.spec import load_spec
+    from fgc_collect.survey import choose_survey_file, survey_file_path
+
+    if survey_file_path() is not None:
+        return None
+    spec = load_spec()
+    path = out / "fgc-survey.yaml"
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(DEMO_SURVEY.format(year=spec.year, published=spec.deadline.replace(month=9, day=25).isoformat()),
+                    encoding="utf-8")
+    choose_survey_file(path)
+    return path
 
 
 def what_to_open(out: Path) -> str:

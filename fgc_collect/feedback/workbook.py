@@ -570,7 +570,7 @@ def write_annotated_copy(
 ) -> Path:
     """Write the annotated copy of `source` to `target` (.xlsx). An encrypted source is opened with
     `password`; the copy is encrypted with it too unless `encrypt` is False."""
-    from fgc_collect.template import CONTACT_EMAIL
+    from fgc_collect.survey import current_survey
 
     source = Path(source)
     encrypted_source = is_encrypted_file(source)
@@ -581,7 +581,7 @@ def write_annotated_copy(
     facts = CopyFacts(
         file_name=source.name,
         checked_on=checked_on or date.today(),
-        contact_email=contact_email or CONTACT_EMAIL,
+        contact_email=contact_email or current_survey().contact.email or current_survey().contact.sentence(),
         encrypted_source=encrypted_source,
         encrypted_copy=encrypt_copy,
     )

@@ -11,7 +11,6 @@ from importlib import import_module
 from . import layout
 
 _EXPORTS = {
-    "CONTACT_EMAIL": "fgc_collect.template.build",
     "SheetRow": "fgc_collect.template.build",
     "build_template": "fgc_collect.template.build",
     "cell_positions": "fgc_collect.template.build",

@@ -33,10 +33,6 @@ from . import layout
 from .checks import CHECK_ADDS_UP, CHECK_OK, Checks, CheckRow, literal, write_checks
 from .definitions import TERMS, category_set_title, term_items
 
-# A placeholder address, only for feedback written without the survey's own contact (the template's
-# cover takes the contact from the research team's survey file: fgc_collect.survey).
-CONTACT_EMAIL = "fgc-survey@example.org"
-
 # Colours: pale and few, as in a government statistics workbook.
 INPUT_COLOUR = "FFF2CC"  # pale yellow: cells to fill in
 LOCKED_COLOUR = "E7E6E6"  # grey: prefilled or calculated, locked
