@@ -71,9 +71,10 @@ def _not_used(excluded: Excluded) -> str:
 
 def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[tuple[str, str]]]) -> list[Note]:
     from fgc_collect.aggregate.estimate import AUXILIARY_LABELS, CAVEAT
-    from fgc_collect.aggregate.tables import CHARACTERISTICS, ESTIMATED, FUNNEL, NOT_AVAILABLE, REASONS
+    from fgc_collect.aggregate.tables import NOT_AVAILABLE
 
-    characteristics = dict(CHARACTERISTICS)
+    cat = result.catalogue
+    characteristics = {c.category_set: c.label for c in cat.characteristics}
 
     inputs, spec, config, ledger = result.inputs, result.spec, result.config, result.ledger
     las = inputs.las
@@ -109,8 +110,8 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
             "in regional and England totals, and z (not applicable) in their own rows."))
 
     active = [code for code, record in used.items() if record.service != "N"]
-    columns = {item: column for item, column, _ in FUNNEL}
-    labels = {item: label for item, _, label in FUNNEL}
+    columns = {count.item: count.column for count in cat.funnel}
+    labels = {count.item: count.label for count in cat.funnel}
     for item in spec.counts:
         if item.id not in labels:
             continue
@@ -119,9 +120,9 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
             notes.append(Note(
                 f"{labels[item.id]} ({item.id}): not provided by {_plural(len(absent), 'LA')} with a service "
                 f"({_names(absent)}); they are left out of this figure and of the rates built on it.",
-                tables=("fgc_funnel", "fgc_estimates") if item.id in ESTIMATED else ("fgc_funnel",),
+                tables=("fgc_funnel", "fgc_estimates") if item.id in cat.estimated else ("fgc_funnel",),
                 columns=(columns[item.id],)))
-    reason_tables = {item: name for item, name, *_ in REASONS}
+    reason_tables = {reason.item: reason.table for reason in cat.reasons}
     for item in spec.breakdowns:
         cells = [cell.id for cell in item.cells]
         absent = [names[code] for code in active
