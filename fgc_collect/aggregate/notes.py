@@ -97,6 +97,12 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
     if missing:
         notes.append(Note(f"No return is used from {_plural(len(missing), 'LA')}; their figures are shown as "
                           f"{NOT_AVAILABLE}: {_names([la.name for la in missing])}."))
+    held = las[0].figures_year if las else spec.year
+    reference = (f"Reference figures (children aged 0 to 17, children in need at 31 March) are DfE's for {held}, "
+                 "used for the rates per child, the share of children covered and the estimates.")
+    if held != spec.year:
+        reference += f" DfE's figures for {spec.year} are not held yet, so those for {held} are used."
+    notes.append(Note(reference, tables=("fgc_coverage", "fgc_funnel", "fgc_estimates")))
     regions = dict.fromkeys((la.region_code, la.region_name) for la in las)
     empty = [name for code, name in regions if not any(la.code in used for la in las if la.region_code == code)]
     if empty:
@@ -106,7 +112,7 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
     without = [record.la.name for record in used.values() if record.service == "N"]
     if without:
         notes.append(Note(
-            f"{_plural(len(without), 'LA')} had no FGC service in 2023-24 ({_names(without)}): their counts are 0 "
+            f"{_plural(len(without), 'LA')} had no FGC service in {spec.year} ({_names(without)}): their counts are 0 "
             "in regional and England totals, and z (not applicable) in their own rows."))
 
     active = [code for code, record in used.items() if record.service != "N"]

@@ -148,6 +148,17 @@ class NationalTables:
     frames: dict[str, pl.DataFrame]
     notes: list  # of aggregate.notes.Note
     estimates: dict[str, dict[str, Estimate]]
+    # every year published (this one included), year -> its tables: the EES files hold them all
+    series: dict[str, NationalTables] = field(default_factory=dict)
+
+    @property
+    def year(self) -> str:
+        return self.spec.year
+
+    def previous(self) -> NationalTables | None:
+        """The year before's tables, when they are published with these."""
+        first = int(self.year[:4]) - 1
+        return self.series.get(f"{first}-{(first + 1) % 100:02d}")
 
     @property
     def catalogue(self) -> Catalogue:
@@ -360,7 +371,7 @@ class _Builder:
         over the LAs that provided item and those without a service (who had none)."""
         if geo.level == LOCAL and self.absent_symbol(geo) == NOT_APPLICABLE:
             return Cell(None, NOT_APPLICABLE)
-        figure = (lambda la: la.child_population_0_17) if base == "population" else (lambda la: la.cin_at_31_march_2024)
+        figure = (lambda la: la.child_population_0_17) if base == "population" else (lambda la: la.children_in_need)
         by_code = {la.code: la for la in self.las}
         known = [code for code in self.active(geo) if figure(by_code[code]) is not None]
         providers = self.ledger.providers([item], known)
@@ -452,8 +463,8 @@ def _coverage(b: _Builder) -> Table:
         Column("child_population", "Children aged 0 to 17"),
         Column("child_population_responding", "Children aged 0 to 17 living in LAs whose return is used"),
         Column("child_population_covered_pct", "Share of children aged 0 to 17 living in LAs whose return is used", "%", 1),
-        Column("las_with_service", "LAs with an FGC service in 2023-24", grouping="FGC service"),
-        Column("las_without_service", "LAs without an FGC service in 2023-24", grouping="FGC service"),
+        Column("las_with_service", "LAs with an FGC service in the year", grouping="FGC service"),
+        Column("las_without_service", "LAs without an FGC service in the year", grouping="FGC service"),
         *(Column(f"service_{m.code.lower()}", f"Delivery model: {m.label}", grouping="Delivery model") for m in models),
         *(Column(f"offered_at_{c.category.code.lower()}", f"FGCs offered at: {c.category.label}",
                  grouping="Stages at which FGCs were offered") for c in stages),
@@ -514,7 +525,7 @@ def _funnel(b: _Builder) -> Table:
     indicators += [Column(rate.column, rate.label, rate.unit, rate.dp, grouping="Rates") for rate in b.cat.rates]
     indicators += [
         Column("children_referred_per_10000", "Children referred per 10,000 children aged 0 to 17", "", 1, grouping="Rates"),
-        Column("children_referred_per_100_cin", "Children referred per 100 children in need at 31 March 2024", "", 1,
+        Column("children_referred_per_100_cin", "Children referred per 100 children in need at 31 March (DfE)", "", 1,
                grouping="Rates"),
     ]
     table = Table("fgc_funnel", "The FGC funnel: referral, offer, consent and FGCs held",
@@ -975,10 +986,28 @@ def _relation(terms: dict[Key, float], published: int, base: int, round_to: int 
                     published - slack, published + slack, figure)
 
 
+def build_series(inputs_by_year: dict[str, Inputs], config: Config | None = None, year: str | None = None,
+                 specs: dict[str, Spec] | None = None) -> NationalTables:
+    """Every year's tables, each from its own returns and spec (disclosure control for each), as
+    the tables of the headline `year` (default: the latest given) with `series` holding them all."""
+    if not inputs_by_year:
+        raise ValueError("no year's returns were given")
+    year = year or max(inputs_by_year)
+    if year not in inputs_by_year:
+        raise ValueError(f"no returns for {year} were given (only for {', '.join(sorted(inputs_by_year))})")
+    specs = specs or {}
+    series = {held: build_tables(inputs, config, specs.get(held) or load_spec(held))
+              for held, inputs in sorted(inputs_by_year.items())}
+    for tables in series.values():
+        tables.series = series
+    return series[year]
+
+
 def build_tables(inputs: Inputs, config: Config | None = None, spec: Spec | None = None) -> NationalTables:
-    """Every table, protected: counts suppressed, and the LP audit passed (ProtectionError if not)."""
+    """Every table, protected: counts suppressed, and the LP audit passed (ProtectionError if not).
+    The spec: the one given, else that of the records' year (Inputs.year), else 2023-24's."""
     config = config or Config()
-    spec = spec or load_spec()
+    spec = spec or (load_spec(inputs.year) if inputs.year else load_spec())
     builder = _Builder(inputs, config, spec)
     tables = [_coverage(builder), _funnel(builder), _characteristics(builder)]
     tables += [_reasons(builder, reason) for reason in builder.cat.reasons]
@@ -1000,5 +1029,6 @@ def build_tables(inputs: Inputs, config: Config | None = None, spec: Spec | None
     from fgc_collect.aggregate.notes import coverage_notes
 
     result = NationalTables(spec, config, inputs, builder.ledger, protection, tables, frames, [], estimates)
+    result.series = {spec.year: result}
     result.notes = coverage_notes(result, builder.unusable_breakdowns)
     return result
