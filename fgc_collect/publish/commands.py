@@ -62,11 +62,12 @@ def aggregate(paths: tuple[Path, ...], store: str | None, out: Path, threshold: 
     except SourceError as problem:
         progress.clear()
         raise UserError(str(problem)) from None
-    year = year or max(by_year)
-    if year not in by_year:
+    usable = sorted(held for held, found in by_year.items() if found.used)
+    year = year or (usable[-1] if usable else max(by_year))
+    if usable and year not in usable:
         progress.clear()
-        raise UserError(f"no return for {year} was found (the returns are for {', '.join(sorted(by_year))}).")
-    inputs = by_year[year]
+        raise UserError(f"no return for {year} can be used (the usable returns are for {', '.join(usable)}).")
+    inputs = by_year.get(year) or next(iter(by_year.values()))
     if not inputs.used:
         progress.clear()
         raise UserError("no return can be used (none without validation errors, or none accepted), so there is "

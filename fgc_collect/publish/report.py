@@ -92,6 +92,8 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
     parts.append(f"<li><strong>{e(value('fgc_funnel', 'children_referred_per_10000'))}</strong>children referred "
                  "per 10,000 children aged 0 to 17</li></ul>")
 
+    parts += _change(tables)
+
     chart_text = {name: caption for name, _, caption in _charts()}
     parts.append("<h2 id=\"funnel\">The funnel</h2>")
     parts.append(_figure(charts, "funnel", chart_text))
@@ -154,6 +156,42 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
     parts.append(f"</ul><p>Characteristics: {e(', '.join(c.label for c in cat.characteristics))}. "
                  f"England code {COUNTRY_CODE}.</p></main></body></html>")
     return "\n".join(parts) + "\n"
+
+
+# The headline figures compared with the year before: (column, label, a rate?).
+CHANGE_FIGURES = (("families_referred", "Families referred", False), ("families_offered", "Families offered an FGC", False),
+                  ("families_consented", "Families who consented", False), ("fgcs_held", "Initial FGCs held (families)", False),
+                  ("offer_rate", "Offer rate", True), ("consent_rate", "Consent rate", True),
+                  ("take_up_rate", "Take-up rate", True), ("overall_rate", "Overall rate", True))
+
+
+def _figure_number(text: str) -> float | None:
+    return float(text) if re.fullmatch(r"-?\d+(\.\d+)?", text) else None
+
+
+def _change(tables: NationalTables) -> list[str]:
+    """England's headline figures beside the previous year's, when it is published with these:
+    counts with their change, rates with theirs in percentage points (a symbol where either is not given)."""
+    previous = tables.previous()
+    if previous is None:
+        return []
+    rows = []
+    for column, label, rate in CHANGE_FIGURES:
+        before, now = (held.value("fgc_funnel", column) for held in (previous, tables))
+        a, b = _figure_number(before), _figure_number(now)
+        if a is None or b is None:
+            change = "not available"
+        elif rate:
+            change = f"{b - a:+.1f} percentage points"
+        else:
+            change = f"{int(b - a):+,}"
+        show = _pct if rate else _thousands
+        rows.append([label, show(before), show(now), change])
+    return [f"<h2 id=\"change\">Change since {html.escape(previous.year)}</h2>",
+            _table(f"England: {previous.year} and {tables.year}, and the change",
+                   ["Figure", previous.year, tables.year, "Change"], rows),
+            "<p>Each year's figures are from that year's returns; the LAs whose returns are used may differ "
+            "between years (see the coverage notes).</p>"]
 
 
 def _charts():
