@@ -166,19 +166,20 @@ def _reference():
     return local_authorities()
 
 
-def demo_inputs() -> Inputs:
-    """The demo's synthetic returns as the reader would see them, without writing spreadsheets.
-    A return seeded with a mistake that validation reports as an error is received but not
-    used, as it would be from the files."""
+def demo_inputs(year: str | None = None, seed: int | None = None) -> Inputs:
+    """The demo's synthetic returns (of `year`: default 2023-24) as the reader would see them,
+    without writing spreadsheets. A return seeded with a mistake that validation reports as an
+    error is received but not used, as it would be from the files."""
     import hashlib
     import json
 
     from fgc_collect.aggregate.records import values_as_read
-    from fgc_collect.demo.synthetic import demo_returns
+    from fgc_collect.demo.synthetic import SEED, demo_returns
+    from fgc_collect.reference import reference_for
     from fgc_collect.spec import load_spec
 
-    spec = load_spec()
-    returns, seeded = demo_returns(spec)
+    spec = load_spec(year) if year else load_spec()
+    returns, seeded = demo_returns(spec, SEED if seed is None else seed)
     errors: dict[str, list[str]] = {}
     for mistake in seeded:
         if spec.rule(mistake.rule).severity == "error":
@@ -194,7 +195,9 @@ def demo_inputs() -> Inputs:
                                      None if mismatched else ret.la, digest, named_las(values) if mismatched else ()))
         else:
             used.append(LARecord(ret.la, values, digest, ret.file_name))
-    return Inputs(tuple(used), tuple(excluded), "demo")
+    if year is None:
+        return Inputs(tuple(used), tuple(excluded), "demo")
+    return Inputs(tuple(used), tuple(excluded), "demo", reference_for(year), year)
 
 
 def named_las(values) -> tuple:
