@@ -44,7 +44,7 @@ COUNTRY_CODE = "E92000001"
 AUXILIARIES = ("population", "cin")
 AUXILIARY_LABELS = {
     "population": "children aged 0 to 17 (ONS mid-year estimates)",
-    "cin": "children in need at 31 March 2024 (DfE)",
+    "cin": "children in need at 31 March (DfE)",
 }
 CONFIDENCE = 0.95
 MIN_UNITS = 5  # fewer known LAs in a region: the pooled residual variance
@@ -100,14 +100,14 @@ def auxiliary_values(las: Sequence[LocalAuthority], auxiliary: str) -> dict[str,
         return {la.code: float(la.child_population_0_17) for la in las}
     values: dict[str, float] = {}
     for la in las:
-        if la.cin_at_31_march_2024 is not None:
-            values[la.code] = float(la.cin_at_31_march_2024)
+        if la.children_in_need is not None:
+            values[la.code] = float(la.children_in_need)
     for la in las:
         if la.code in values:
             continue
-        peers = [p for p in las if p.region_code == la.region_code and p.cin_at_31_march_2024 is not None
+        peers = [p for p in las if p.region_code == la.region_code and p.children_in_need is not None
                  and p.child_population_0_17]
-        rate = sum(p.cin_at_31_march_2024 for p in peers) / sum(p.child_population_0_17 for p in peers)
+        rate = sum(p.children_in_need for p in peers) / sum(p.child_population_0_17 for p in peers)
         values[la.code] = rate * float(la.child_population_0_17 or 0)
     return values
 

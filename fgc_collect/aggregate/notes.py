@@ -71,9 +71,10 @@ def _not_used(excluded: Excluded) -> str:
 
 def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[tuple[str, str]]]) -> list[Note]:
     from fgc_collect.aggregate.estimate import AUXILIARY_LABELS, CAVEAT
-    from fgc_collect.aggregate.tables import CHARACTERISTICS, ESTIMATED, FUNNEL, NOT_AVAILABLE, REASONS
+    from fgc_collect.aggregate.tables import NOT_AVAILABLE
 
-    characteristics = dict(CHARACTERISTICS)
+    cat = result.catalogue
+    characteristics = {c.category_set: c.label for c in cat.characteristics}
 
     inputs, spec, config, ledger = result.inputs, result.spec, result.config, result.ledger
     las = inputs.las
@@ -96,6 +97,12 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
     if missing:
         notes.append(Note(f"No return is used from {_plural(len(missing), 'LA')}; their figures are shown as "
                           f"{NOT_AVAILABLE}: {_names([la.name for la in missing])}."))
+    held = las[0].figures_year if las else spec.year
+    reference = (f"Reference figures (children aged 0 to 17, children in need at 31 March) are DfE's for {held}, "
+                 "used for the rates per child, the share of children covered and the estimates.")
+    if held != spec.year:
+        reference += f" DfE's figures for {spec.year} are not held yet, so those for {held} are used."
+    notes.append(Note(reference, tables=("fgc_coverage", "fgc_funnel", "fgc_estimates")))
     regions = dict.fromkeys((la.region_code, la.region_name) for la in las)
     empty = [name for code, name in regions if not any(la.code in used for la in las if la.region_code == code)]
     if empty:
@@ -105,12 +112,12 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
     without = [record.la.name for record in used.values() if record.service == "N"]
     if without:
         notes.append(Note(
-            f"{_plural(len(without), 'LA')} had no FGC service in 2023-24 ({_names(without)}): their counts are 0 "
+            f"{_plural(len(without), 'LA')} had no FGC service in {spec.year} ({_names(without)}): their counts are 0 "
             "in regional and England totals, and z (not applicable) in their own rows."))
 
     active = [code for code, record in used.items() if record.service != "N"]
-    columns = {item: column for item, column, _ in FUNNEL}
-    labels = {item: label for item, _, label in FUNNEL}
+    columns = {count.item: count.column for count in cat.funnel}
+    labels = {count.item: count.label for count in cat.funnel}
     for item in spec.counts:
         if item.id not in labels:
             continue
@@ -119,9 +126,9 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
             notes.append(Note(
                 f"{labels[item.id]} ({item.id}): not provided by {_plural(len(absent), 'LA')} with a service "
                 f"({_names(absent)}); they are left out of this figure and of the rates built on it.",
-                tables=("fgc_funnel", "fgc_estimates") if item.id in ESTIMATED else ("fgc_funnel",),
+                tables=("fgc_funnel", "fgc_estimates") if item.id in cat.estimated else ("fgc_funnel",),
                 columns=(columns[item.id],)))
-    reason_tables = {item: name for item, name, *_ in REASONS}
+    reason_tables = {reason.item: reason.table for reason in cat.reasons}
     for item in spec.breakdowns:
         cells = [cell.id for cell in item.cells]
         absent = [names[code] for code in active

@@ -61,6 +61,7 @@ class Inputs:
     excluded: tuple[Excluded, ...] = ()
     source: str = "files"  # "files", "store" or "demo"
     las: tuple[LocalAuthority, ...] = field(default_factory=local_authorities)
+    year: str | None = None  # the collection year of the returns (None: the spec's own, 2023-24)
 
     def __post_init__(self) -> None:
         seen: dict[str, LARecord] = {}

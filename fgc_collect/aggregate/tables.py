@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import polars as pl
 
 from fgc_collect.aggregate.audit import Relation, audit_relations
+from fgc_collect.aggregate.catalogue import Catalogue, CountTable, Reasons, catalogue
 from fgc_collect.aggregate.estimate import (
     AUXILIARIES, AUXILIARY_LABELS, CAVEAT, Estimate, Unit, auxiliary_values, ratio_estimates,
 )
@@ -44,70 +45,6 @@ NATIONAL, REGIONAL, LOCAL = "National", "Regional", "Local authority"
 GEOGRAPHY_COLUMNS = ("time_period", "time_identifier", "geographic_level", "country_code", "country_name",
                      "region_code", "region_name", "old_la_code", "new_la_code", "la_name")
 TIME_IDENTIFIER = "Financial year"
-
-# The funnel: (item, column, label). Items are the spec's; column names and labels are the tables'.
-FUNNEL = (
-    ("B1", "families_referred", "Families referred"),
-    ("C1", "families_offered", "Families offered an FGC"),
-    ("C1_PLO", "families_offered_pre_proceedings", "of which offered at pre-proceedings"),
-    ("C2", "families_consented", "Families who consented"),
-    ("C9", "families_declined", "Families who declined"),
-    ("D1", "fgcs_held", "Initial FGCs held (families)"),
-    ("D1_PLO", "fgcs_held_pre_proceedings", "of which held at pre-proceedings"),
-    ("D9", "fgcs_not_held", "Consented FGCs not held (families)"),
-    ("D2", "review_fgcs", "Review FGCs held"),
-    ("D11", "plans_agreed", "Initial FGCs where a plan was agreed"),
-    ("B2", "children_referred", "Children referred"),
-    ("C3", "children_consented", "Children in families who consented"),
-    ("D3", "children_in_fgcs_held", "Children in initial FGCs held"),
-)
-# Rates between two counts: (column, label, numerator, denominator, scale, decimals, unit).
-RATES = (
-    ("offer_rate", "Offer rate: families offered per 100 referred", "C1", "B1", 100, 1, "%"),
-    ("consent_rate", "Consent rate: families consenting per 100 offered", "C2", "C1", 100, 1, "%"),
-    ("take_up_rate", "Take-up rate: FGCs held per 100 families consenting", "D1", "C2", 100, 1, "%"),
-    ("overall_rate", "Overall rate: FGCs held per 100 families referred", "D1", "B1", 100, 1, "%"),
-    ("children_per_family_referred", "Children per family referred", "B2", "B1", 1, 2, ""),
-    ("children_per_family_consented", "Children per family consenting", "C3", "C2", 1, 2, ""),
-    ("children_per_family_held", "Children per family at an FGC held", "D3", "D1", 1, 2, ""),
-)
-ESTIMATED = ("B1", "C1", "C2", "D1", "B2", "C3", "D3")
-# Who gets an FGC: the three stages (the breakdowns' totals) and the characteristics.
-STAGES = (
-    ("B2", "children_referred", "Children referred"),
-    ("C3", "children_consented", "Children whose families consented"),
-    ("D3", "children_in_fgcs_held", "Children in FGCs held"),
-)
-CHARACTERISTICS = (
-    ("AGE", "Age"), ("SEX", "Sex"), ("ETH", "Ethnicity"), ("DIS", "Disability"),
-    ("STATUS", "Social care status at referral"),
-)
-# Each characteristic is a filter column of its own, named as in DfE's data dictionary where it
-# has one, with DfE's filter items mapped from the spec's categories (None: the spec's labels).
-# The last category of each set is Unknown: it also holds the children of LAs that did not
-# provide the breakdown. DfE's dictionary has no unknown item for sex or disability_status, no
-# items for these age bands, and no social care status column.
-CHARACTERISTIC_FILTERS = {
-    "AGE": ("age_group", {"UNBORN": "Unborn", "U1": "Under 1", "1TO4": "1 to 4", "5TO9": "5 to 9",
-                          "10TO15": "10 to 15", "16PLUS": "16 plus", "UNK": "Unknown"}),
-    "SEX": ("sex", {"M": "Male", "F": "Female", "U": "Unknown"}),
-    "ETH": ("ethnicity_major", {"WHITE": "White", "MIXED": "Mixed / Multiple ethnic groups",
-                                "ASIAN": "Asian / Asian British",
-                                "BLACK": "Black / African / Caribbean / Black British",
-                                "OTHER": "Other ethnic group", "UNK": "Unknown"}),
-    "DIS": ("disability_status", {"YES": "Disability", "NO": "No known disability", "UNK": "Unknown"}),
-    "STATUS": ("social_care_status", None),
-}
-# Why not: (breakdown item, table name, title, count column, count label).
-REASONS = (
-    ("B8", "fgc_referral_sources", "Families referred to FGC services, by who referred them",
-     "families_referred", "Families referred"),
-    ("C10", "fgc_decline_reasons", "Families who declined the offer of an FGC, by main reason",
-     "families_declined", "Families who declined"),
-    ("D10", "fgc_not_held_reasons", "Consented FGCs that did not take place, by main reason",
-     "fgcs_not_held", "Consented FGCs not held (families)"),
-)
-
 
 @dataclass(frozen=True)
 class Config:
@@ -211,6 +148,22 @@ class NationalTables:
     frames: dict[str, pl.DataFrame]
     notes: list  # of aggregate.notes.Note
     estimates: dict[str, dict[str, Estimate]]
+    # every year published (this one included), year -> its tables: the EES files hold them all
+    series: dict[str, NationalTables] = field(default_factory=dict)
+
+    @property
+    def year(self) -> str:
+        return self.spec.year
+
+    def previous(self) -> NationalTables | None:
+        """The year before's tables, when they are published with these."""
+        first = int(self.year[:4]) - 1
+        return self.series.get(f"{first}-{(first + 1) % 100:02d}")
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """Which items make which tables, with their columns and labels (from the spec)."""
+        return catalogue(self.spec)
 
     def frame(self, name: str) -> pl.DataFrame:
         return self.frames[name]
@@ -263,6 +216,7 @@ def geographies(las: Sequence[LocalAuthority]) -> list[Geo]:
 class _Builder:
     def __init__(self, inputs: Inputs, config: Config, spec: Spec):
         self.inputs, self.config, self.spec = inputs, config, spec
+        self.cat = catalogue(spec)
         self.las = inputs.las
         self.records = inputs.by_code
         self.geos = geographies(self.las)
@@ -417,7 +371,7 @@ class _Builder:
         over the LAs that provided item and those without a service (who had none)."""
         if geo.level == LOCAL and self.absent_symbol(geo) == NOT_APPLICABLE:
             return Cell(None, NOT_APPLICABLE)
-        figure = (lambda la: la.child_population_0_17) if base == "population" else (lambda la: la.cin_at_31_march_2024)
+        figure = (lambda la: la.child_population_0_17) if base == "population" else (lambda la: la.children_in_need)
         by_code = {la.code: la for la in self.las}
         known = [code for code in self.active(geo) if figure(by_code[code]) is not None]
         providers = self.ledger.providers([item], known)
@@ -509,8 +463,8 @@ def _coverage(b: _Builder) -> Table:
         Column("child_population", "Children aged 0 to 17"),
         Column("child_population_responding", "Children aged 0 to 17 living in LAs whose return is used"),
         Column("child_population_covered_pct", "Share of children aged 0 to 17 living in LAs whose return is used", "%", 1),
-        Column("las_with_service", "LAs with an FGC service in 2023-24", grouping="FGC service"),
-        Column("las_without_service", "LAs without an FGC service in 2023-24", grouping="FGC service"),
+        Column("las_with_service", "LAs with an FGC service in the year", grouping="FGC service"),
+        Column("las_without_service", "LAs without an FGC service in the year", grouping="FGC service"),
         *(Column(f"service_{m.code.lower()}", f"Delivery model: {m.label}", grouping="Delivery model") for m in models),
         *(Column(f"offered_at_{c.category.code.lower()}", f"FGCs offered at: {c.category.label}",
                  grouping="Stages at which FGCs were offered") for c in stages),
@@ -567,22 +521,34 @@ def _coverage(b: _Builder) -> Table:
 
 
 def _funnel(b: _Builder) -> Table:
-    indicators = [Column(col, label, count=True, grouping="Families" if not col.startswith("children") else "Children")
-                  for _, col, label in FUNNEL]
-    indicators += [Column(col, label, unit, dp, grouping="Rates") for col, label, _, _, _, dp, unit in RATES]
+    indicators = [Column(count.column, count.label, count=True, grouping=count.grouping) for count in b.cat.funnel]
+    indicators += [Column(rate.column, rate.label, rate.unit, rate.dp, grouping="Rates") for rate in b.cat.rates]
     indicators += [
         Column("children_referred_per_10000", "Children referred per 10,000 children aged 0 to 17", "", 1, grouping="Rates"),
-        Column("children_referred_per_100_cin", "Children referred per 100 children in need at 31 March 2024", "", 1,
+        Column("children_referred_per_100_cin", "Children referred per 100 children in need at 31 March (DfE)", "", 1,
                grouping="Rates"),
     ]
     table = Table("fgc_funnel", "The FGC funnel: referral, offer, consent and FGCs held",
                   "Families and children at each stage, and the rates between stages.", [], indicators)
     for geo in b.geos:
-        cells = {col: b.count(geo, item) for item, col, _ in FUNNEL}
-        for col, _, top, bottom, scale, _, _ in RATES:
-            cells[col] = b.ratio(geo, top, bottom, scale)
+        cells = {count.column: b.count(geo, count.item) for count in b.cat.funnel}
+        for rate in b.cat.rates:
+            cells[rate.column] = b.ratio(geo, rate.numerator, rate.denominator, rate.scale)
         cells["children_referred_per_10000"] = b.per_child(geo, "B2", "population", 10000)
         cells["children_referred_per_100_cin"] = b.per_child(geo, "B2", "cin", 100)
+        table.rows.append(Row(geo, (), cells))
+    return table
+
+
+def _count_table(b: _Builder, entry: CountTable) -> Table:
+    """A table of counts and the rates between them (the catalogue's `tables`), by LA, region and England."""
+    indicators = [Column(count.column, count.label, count=True, grouping=count.grouping) for count in entry.counts]
+    indicators += [Column(rate.column, rate.label, rate.unit, rate.dp, grouping="Rates") for rate in entry.rates]
+    table = Table(entry.name, entry.title, entry.description, [], indicators)
+    for geo in b.geos:
+        cells = {count.column: b.count(geo, count.item) for count in entry.counts}
+        for rate in entry.rates:
+            cells[rate.column] = b.ratio(geo, rate.numerator, rate.denominator, rate.scale)
         table.rows.append(Row(geo, (), cells))
     return table
 
@@ -604,7 +570,8 @@ def unknown_item(item: Item) -> str:
 def _stage_breakdowns(spec: Spec) -> dict[str, list[Item]]:
     """category set -> its breakdowns at referral, consent and FGC held."""
     by_stage = _breakdowns_by_stage(spec)
-    return {category_set: [by_stage[category_set][stage] for stage, _, _ in STAGES] for category_set, _ in CHARACTERISTICS}
+    cat = catalogue(spec)
+    return {c.category_set: [by_stage[c.category_set][stage.item] for stage in cat.stages] for c in cat.characteristics}
 
 
 def with_unknowns(values: dict[tuple[str, str], int], spec: Spec) -> dict[tuple[str, str], int]:
@@ -615,7 +582,7 @@ def with_unknowns(values: dict[tuple[str, str], int], spec: Spec) -> dict[tuple[
     count), and an LA that left a breakdown blank is never a difference between two published
     totals."""
     codes = {code for _, code in values}
-    groups = [*_stage_breakdowns(spec).values(), *([spec.item(reason[0])] for reason in REASONS)]
+    groups = [*_stage_breakdowns(spec).values(), *([spec.item(reason.item)] for reason in catalogue(spec).reasons)]
     for items in groups:
         cells = [cell.id for item in items for cell in item.cells]
         for code in codes:
@@ -635,11 +602,11 @@ def _characteristics(b: _Builder) -> Table:
     its Unknown row. Percentages are among children whose category is known (Unknown: of all
     children), so the equity ratio is exactly the ratio of the two percentages beside it."""
     breakdowns = _stage_breakdowns(b.spec)
-    filters = [Column(CHARACTERISTIC_FILTERS[category_set][0], label, hint=_FILTER_HINTS[category_set])
-               for category_set, label in CHARACTERISTICS]
+    characteristics, stages = b.cat.characteristics, [(s.item, s.column, s.label) for s in b.cat.stages]
+    filters = [Column(c.column, c.label, hint=c.hint) for c in characteristics]
     indicators = [Column("las_covered", "LAs whose breakdown by this characteristic is included (given at referral, "
                                         "consent and FGC held)", grouping="Coverage")]
-    for _, col, label in STAGES:
+    for _, col, label in stages:
         indicators.append(Column(col, label, count=True, grouping=label))
         indicators.append(Column(f"{col}_pct", f"{label}: percentage of those whose category is known "
                                                "(Unknown: of all)", "%", 1, grouping=label))
@@ -656,24 +623,24 @@ def _characteristics(b: _Builder) -> Table:
     table = Table("fgc_characteristics", "Who gets an FGC: children at referral, consent and FGC held, by characteristic",
                   "Children at each stage by age, sex, ethnicity, disability and social care status, and the equity "
                   "ratio with its 95% interval.", filters, indicators)
-    names = len(CHARACTERISTICS)
+    names = len(characteristics)
     for geo in b.geos:
-        totals = {col: b.count(geo, stage) for stage, col, _ in STAGES}
+        totals = {col: b.count(geo, stage) for stage, col, _ in stages}
         cells = {"las_covered": Cell(None, NOT_APPLICABLE)}
-        for _, col, _ in STAGES:
+        for _, col, _ in stages:
             cells[col] = totals[col]
             cells[f"{col}_pct"] = Cell(None, NOT_APPLICABLE, totals[col].inputs)
         cells.update(_no_equity(NOT_APPLICABLE))
         table.rows.append(Row(geo, ("Total",) * names, cells))
-        for number, (category_set, _) in enumerate(CHARACTERISTICS):
-            items = breakdowns[category_set]
+        for number, characteristic in enumerate(characteristics):
+            items = breakdowns[characteristic.category_set]
             covered = b.providers([cell.id for item in items for cell in item.cells], geo)
-            parts = {col: _known_and_unknown(b, geo, item, covered, totals[col]) for item, (_, col, _) in zip(items, STAGES)}
+            parts = {col: _known_and_unknown(b, geo, item, covered, totals[col]) for item, (_, col, _) in zip(items, stages)}
             las = _las_covered(b, geo, covered)
             last = len(items[0].cells) - 1
-            for position, label in enumerate(_filter_items(category_set, items[0])):
+            for position, label in enumerate(_filter_items(characteristic.items, items[0])):
                 cells = {"las_covered": las}
-                for _, col, _ in STAGES:
+                for _, col, _ in stages:
                     known, unknown = parts[col]
                     if position == last:
                         cells[col], cells[f"{col}_pct"] = unknown, _share(unknown, totals[col])
@@ -683,7 +650,7 @@ def _characteristics(b: _Builder) -> Table:
                 if position == last:
                     cells.update(_no_equity(NOT_APPLICABLE))
                 else:
-                    ratio = _equity(parts, totals, position)
+                    ratio = _equity(parts, totals, position, stages[0][1], stages[-1][1])
                     cells.update(_no_equity(NOT_APPLICABLE if geo.level == LOCAL else ratio.symbol, ratio))
                     if ratio.value is not None and geo.level != LOCAL:
                         b.equity.append((cells, geo, items, position))
@@ -693,19 +660,12 @@ def _characteristics(b: _Builder) -> Table:
     return table
 
 
-_FILTER_HINTS = {
-    "AGE": "Age at referral, at consent, or at the FGC",
-    "SEX": "",
-    "ETH": "Major ethnic group",
-    "DIS": "Whether a disability is recorded",
-    "STATUS": "The child's social care status at referral",
-}
 _EQUITY_COLUMNS = ("equity_ratio", "equity_ratio_lower_95", "equity_ratio_upper_95", "equity_ratio_excludes_1")
 
 
-def _filter_items(category_set: str, item: Item) -> list[str]:
-    mapped = CHARACTERISTIC_FILTERS[category_set][1]
-    return [mapped[code] if mapped else label for code, label in ((c.category.code, c.category.label) for c in item.cells)]
+def _filter_items(mapped: dict[str, str] | None, item: Item) -> list[str]:
+    """The filter items of a breakdown's categories: DfE's where the catalogue maps them, else the spec's labels."""
+    return [(mapped or {}).get(c.category.code, c.category.label) for c in item.cells]
 
 
 def _no_equity(symbol: str, ratio: Cell | None = None) -> dict[str, Cell]:
@@ -757,10 +717,10 @@ def _known_share(part: Cell, total: Cell, unknown: Cell) -> Cell:
     return Cell(100 * part.value / known, inputs=inputs)
 
 
-def _equity(parts: dict[str, tuple[list[Cell], Cell]], totals: dict[str, Cell], position: int) -> Cell:
+def _equity(parts: dict[str, tuple[list[Cell], Cell]], totals: dict[str, Cell], position: int,
+            referral: str, held: str) -> Cell:
     """The percentage among children in FGCs held over the percentage among children referred,
-    both among children whose category is known in the covered LAs."""
-    (_, referral, _), (_, held, _) = STAGES[0], STAGES[-1]
+    both among children whose category is known in the covered LAs (referral, held: their columns)."""
     shares = [_known_share(parts[col][0][position], totals[col], parts[col][1]) for col in (referral, held)]
     inputs = shares[0].inputs + shares[1].inputs
     missing = next((share for share in shares if share.value is None), None)
@@ -849,20 +809,19 @@ def characteristic_rows(tables: NationalTables, area: str = COUNTRY_CODE) -> lis
     (`item`, the filter item, and every indicator column, as text), Unknown last."""
     frame = tables.area_frame("fgc_characteristics", area)
     found = []
-    for category_set, label in CHARACTERISTICS:
-        column = CHARACTERISTIC_FILTERS[category_set][0]
+    for characteristic in tables.catalogue.characteristics:
+        column = characteristic.column
         rows = frame.filter(pl.col(column) != "Total")
-        found.append((label, [{"item": row[column], **row} for row in rows.iter_rows(named=True)]))
+        found.append((characteristic.label, [{"item": row[column], **row} for row in rows.iter_rows(named=True)]))
     return found
 
 
-def _reasons(b: _Builder, item_id: str, name: str, title: str, col: str, label: str) -> Table:
-    item = b.spec.item(item_id)
-    filter_name = "referral_source" if item.category_set == "SOURCE" else "reason"
-    filters = [Column(filter_name, "Who referred" if filter_name == "referral_source" else "Main reason",
-                      hint="" if filter_name == "referral_source" else "The main reason given by the LA")]
+def _reasons(b: _Builder, reason: Reasons) -> Table:
+    item = b.spec.item(reason.item)
+    col, label = reason.column, reason.label
+    filters = [Column(reason.filter, reason.filter_label, hint=reason.filter_hint)]
     indicators = [Column(col, label, count=True), Column(f"{col}_pct", f"{label}: percentage", "%", 1)]
-    table = Table(name, title, f"{item.label} ({item.id}).", filters, indicators)
+    table = Table(reason.table, reason.title, f"{item.label} ({item.id}).", filters, indicators)
     for geo in b.geos:
         # An LA that left the breakdown blank: its families are Not known (see with_unknowns).
         total = b.count(geo, item.total)
@@ -876,10 +835,10 @@ def _reasons(b: _Builder, item_id: str, name: str, title: str, col: str, label: 
 def _estimates(b: _Builder) -> Table:
     """The estimates table's layout and the known LAs' totals; the estimates themselves are filled
     in once disclosure control has decided which counts are published (`_fill_estimates`)."""
-    labels = {item: (col, label) for item, col, label in FUNNEL}
+    labels = {count.item: (count.column, count.label) for count in b.cat.funnel}
     headline = AUXILIARY_LABELS[b.config.auxiliary]
     indicators = []
-    for item in ESTIMATED:
+    for item in b.cat.estimated:
         col, label = labels[item]
         indicators += [
             Column(f"{col}_responding", f"{label}: total of the LAs whose figure is known", count=True, grouping=label),
@@ -898,7 +857,7 @@ def _estimates(b: _Builder) -> Table:
         [], indicators, levels=(NATIONAL, REGIONAL))
     for geo in b.geos:
         if geo.level != LOCAL:
-            table.rows.append(Row(geo, (), {f"{labels[item][0]}_responding": b.count(geo, item) for item in ESTIMATED}))
+            table.rows.append(Row(geo, (), {f"{labels[item][0]}_responding": b.count(geo, item) for item in b.cat.estimated}))
     return table
 
 
@@ -950,8 +909,8 @@ def _fill_estimates(b: _Builder, table: Table, suppressed: frozenset[Key]
     def figure(value: float) -> int:
         return round_count(value, base)
 
-    for item in ESTIMATED:
-        col = next(c for i, c, _ in FUNNEL if i == item)
+    for item in b.cat.estimated:
+        col = b.cat.funnel_column(item)
         units, sums = _published_units(b, item, suppressed)
         totals = {region: float(b.shown(key)) for region, key in sums.items()}
         found = {name: ratio_estimates(b.las, units, aux, config.min_interval_las, totals=totals)
@@ -1027,13 +986,32 @@ def _relation(terms: dict[Key, float], published: int, base: int, round_to: int 
                     published - slack, published + slack, figure)
 
 
+def build_series(inputs_by_year: dict[str, Inputs], config: Config | None = None, year: str | None = None,
+                 specs: dict[str, Spec] | None = None) -> NationalTables:
+    """Every year's tables, each from its own returns and spec (disclosure control for each), as
+    the tables of the headline `year` (default: the latest given) with `series` holding them all."""
+    if not inputs_by_year:
+        raise ValueError("no year's returns were given")
+    year = year or max(inputs_by_year)
+    if year not in inputs_by_year:
+        raise ValueError(f"no returns for {year} were given (only for {', '.join(sorted(inputs_by_year))})")
+    specs = specs or {}
+    series = {held: build_tables(inputs, config, specs.get(held) or load_spec(held))
+              for held, inputs in sorted(inputs_by_year.items())}
+    for tables in series.values():
+        tables.series = series
+    return series[year]
+
+
 def build_tables(inputs: Inputs, config: Config | None = None, spec: Spec | None = None) -> NationalTables:
-    """Every table, protected: counts suppressed, and the LP audit passed (ProtectionError if not)."""
+    """Every table, protected: counts suppressed, and the LP audit passed (ProtectionError if not).
+    The spec: the one given, else that of the records' year (Inputs.year), else 2023-24's."""
     config = config or Config()
-    spec = spec or load_spec()
+    spec = spec or (load_spec(inputs.year) if inputs.year else load_spec())
     builder = _Builder(inputs, config, spec)
     tables = [_coverage(builder), _funnel(builder), _characteristics(builder)]
-    tables += [_reasons(builder, *reason) for reason in REASONS]
+    tables += [_reasons(builder, reason) for reason in builder.cat.reasons]
+    tables += [_count_table(builder, table) for table in builder.cat.tables]
     estimates_table = _estimates(builder)
     tables.append(estimates_table)
     protection = protect(builder.ledger, config.threshold)
@@ -1051,5 +1029,6 @@ def build_tables(inputs: Inputs, config: Config | None = None, spec: Spec | None
     from fgc_collect.aggregate.notes import coverage_notes
 
     result = NationalTables(spec, config, inputs, builder.ledger, protection, tables, frames, [], estimates)
+    result.series = {spec.year: result}
     result.notes = coverage_notes(result, builder.unusable_breakdowns)
     return result

@@ -81,7 +81,7 @@ def _ethnicity_codes(spec: ChildSpec) -> dict[str, list[str]]:
 
 
 def default_families(la: LocalAuthority, rng: np.random.Generator) -> int:
-    base = la.cin_at_31_march_2024 or max(1, round((la.child_population_0_17 or 2000) * 0.03))
+    base = la.children_in_need or max(1, round((la.child_population_0_17 or 2000) * 0.03))
     return max(3, round(base * rng.uniform(0.04, 0.12) / 1.8))
 
 

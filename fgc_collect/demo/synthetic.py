@@ -119,7 +119,7 @@ def _service_values(base_seed: int, la: LocalAuthority, spec: Spec) -> dict[str,
     counts drawn before it: a part (or a later stage) a share of its whole, children a few per
     family; a count nothing bounds is sized from the LA (its children in need)."""
     values: dict[str, object] = {}
-    base = la.cin_at_31_march_2024 or max(1, round((la.child_population_0_17 or 2000) * 0.03))
+    base = la.children_in_need or max(1, round((la.child_population_0_17 or 2000) * 0.03))
     size = _growth(base_seed, la, spec.year) * base * _item_rng(base_seed, la.code, "size").uniform(0.04, 0.12)
     per_family = _item_rng(base_seed, la.code, "per family").uniform(1.6, 2.1)
     bounds = _bounds(spec)

@@ -16,7 +16,13 @@ from __future__ import annotations
 from pathlib import Path
 
 DEFAULT_OUT = "outputs"
-WORKBOOK_NAME = "fgc_national_tables_2023_24.xlsx"
+WORKBOOK_NAME = "fgc_national_tables_2023_24.xlsx"  # 2023-24's; workbook_name(year) for any year
+
+
+def workbook_name(year: str) -> str:
+    """The headline year's workbook: fgc_national_tables_2024_25.xlsx for 2024-25."""
+    return f"fgc_national_tables_{year.replace('-', '_')}.xlsx"
+
 SUMMARY_NAME = "summary.html"
 NOTES_NAME = "coverage_notes.txt"
 MANIFEST_NAME = "manifest.json"
@@ -38,6 +44,7 @@ def manifest(tables, files: dict[str, bytes]) -> dict:
     from importlib import resources
 
     from fgc_collect import __version__
+    from fgc_collect.aggregate.tables import time_period
     from fgc_collect.spec import AGGREGATE_SPEC_FILE
 
     spec = tables.spec
@@ -57,6 +64,10 @@ def manifest(tables, files: dict[str, bytes]) -> dict:
                      "intervals": "ratio estimator, robust prediction variance, t distribution",
                      "min_interval_las": config.min_interval_las},
         "source": tables.inputs.source,
+        "years": {year: {"time_period": time_period(held.spec), "template_version": held.spec.template_version,
+                         "returns_used": len(held.inputs.used), "returns_not_used": len(held.inputs.excluded),
+                         "audit_passed": held.protection.audit.passed}
+                  for year, held in sorted(tables.series.items())},
         "returns_used": [
             {"la_code": r.la.code, "la_name": r.la.name, "sha256": r.sha256, "file": name(r.file)}
             for r in tables.inputs.used
@@ -88,7 +99,7 @@ def publish(tables, out: str | Path = DEFAULT_OUT) -> list[Path]:
     from fgc_collect.publish.screener import check_publication as screen
     from fgc_collect.publish.workbook import write_workbook
 
-    if not tables.protection.audit.passed:
+    if not all(held.protection.audit.passed for held in (tables, *tables.series.values())):
         raise PublishError("the disclosure audit did not pass, so nothing was published.")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -101,7 +112,7 @@ def publish(tables, out: str | Path = DEFAULT_OUT) -> list[Path]:
         if problems:
             raise PublishError("the open data files fail the EES checks, so nothing was published:\n"
                                + "\n".join(problems))
-        written.append(write_workbook(tables, staging / WORKBOOK_NAME))
+        written.append(write_workbook(tables, staging / workbook_name(tables.spec.year)))
         written += charts.finish()
         written.append(write_summary(tables, staging / CHARTS_FOLDER, staging / SUMMARY_NAME))
         notes = staging / NOTES_NAME
@@ -175,4 +186,4 @@ def publish_demo(out: str | Path = DEFAULT_OUT, config=None) -> list[Path]:
     return publish(build_tables(demo_inputs(), config), out)
 
 
-__all__ = ["DEFAULT_OUT", "PublishError", "check_publication", "manifest", "publish", "publish_demo"]
+__all__ = ["DEFAULT_OUT", "PublishError", "check_publication", "manifest", "publish", "publish_demo", "workbook_name"]

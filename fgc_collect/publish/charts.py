@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fgc_collect.aggregate.tables import COUNTRY_CODE, FUNNEL, STAGES, NationalTables, characteristic_rows
+from fgc_collect.aggregate.tables import COUNTRY_CODE, NationalTables, characteristic_rows
 
 COLOURS = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
 SVG_METADATA = {"Date": None, "Creator": None}
@@ -63,9 +63,9 @@ def _bars(axes, labels, values, colour, decimals: int = 0, unit: str = "") -> No
 
 def chart_data(tables: NationalTables) -> dict:
     """Everything the charts show, as plain lists and text (the drawing needs nothing else)."""
-    from fgc_collect.aggregate.tables import REASONS
-
-    labels = {col: label for _, col, label in FUNNEL}
+    cat = tables.catalogue
+    labels = {count.column: count.label for count in cat.funnel}
+    stages = [(stage.column, stage.label) for stage in cat.stages]
     wanted = ("families_referred", "families_offered", "families_consented", "fgcs_held")
     data: dict = {"year": tables.spec.year}
     data["funnel"] = [(labels[c], _number(tables.value("fgc_funnel", c))) for c in wanted]
@@ -75,17 +75,17 @@ def chart_data(tables: NationalTables) -> dict:
         data["characteristics"].append({
             "label": type_label,
             "categories": [row["item"] for row in known],
-            "stages": [(label, [_number(row[f"{col}_pct"]) for row in known]) for _, col, label in STAGES],
-            "unknown": unknown[f"{STAGES[0][1]}_pct"],
+            "stages": [(label, [_number(row[f"{col}_pct"]) for row in known]) for col, label in stages],
+            "unknown": unknown[f"{stages[0][0]}_pct"],
             "equity": [tuple(_number(row[c]) for c in ("equity_ratio", "equity_ratio_lower_95", "equity_ratio_upper_95"))
                        + (row["equity_ratio_excludes_1"] == "Yes", row["equity_ratio"]) for row in known],
         })
     data["reasons"] = []
-    for _, name, title, col, _ in REASONS:
-        frame = tables.frame(name)
-        column = frame.columns[-3]  # the filter: referral_source or reason
+    for reason in cat.reasons:
+        frame = tables.frame(reason.table)
+        column = reason.filter
         rows = frame.filter((frame["geographic_level"] == "National") & (frame[column] != "Total"))
-        data["reasons"].append((title, list(rows[column]), [_number(v) for v in rows[f"{col}_pct"]]))
+        data["reasons"].append((reason.title, list(rows[column]), [_number(v) for v in rows[f"{reason.column}_pct"]]))
     funnel = tables.frame("fgc_funnel")
     regions = funnel.filter(funnel["geographic_level"] == "Regional")
     data["regions"] = list(regions["region_name"])

@@ -54,14 +54,51 @@ def meta_rows(table: Table) -> list[list[str]]:
     return rows
 
 
+def open_data(tables) -> list[tuple[Table, object]]:
+    """Each table across every year published (tables.series), oldest first, as one frame: the
+    time periods one below the other. A column or a table a year does not have (an item not
+    collected that year) is x in that year's rows; a table's metadata lists every year's columns,
+    the headline year's first."""
+    import polars as pl
+
+    from fgc_collect.aggregate.tables import NOT_AVAILABLE, time_period
+
+    years = [tables.series[year] for year in sorted(tables.series)] or [tables]
+    if len(years) == 1:
+        return [(table, tables.frame(table.name)) for table in tables.tables]
+    names = list(dict.fromkeys(t.name for held in (tables, *years) for t in held.tables))
+    found = []
+    for name in names:
+        versions = [held.table(name) for held in (tables, *years) if any(t.name == name for t in held.tables)]
+        table = versions[0]
+        indicators = list({c.name: c for version in reversed(versions) for c in version.indicators}.values())
+        headline = {c.name for c in table.indicators}
+        indicators = [*table.indicators, *(c for c in indicators if c.name not in headline)]
+        combined = Table(table.name, table.title, table.description, table.filters, indicators, table.rows, table.levels)
+        shape = next(held.frame(name) for held in (tables, *years) if name in held.frames)
+        frames = []
+        for held in years:
+            if name in held.frames:
+                frame = held.frame(name)
+            else:  # not published that year: its rows, every figure x
+                fixed = {*table.geography_columns, *(c.name for c in table.filters)}
+                frame = shape.with_columns(pl.lit(time_period(held.spec)).alias("time_period"),
+                                           *(pl.lit(NOT_AVAILABLE).alias(c) for c in shape.columns if c not in fixed))
+            missing = [c for c in combined.columns if c not in frame.columns]
+            frame = frame.with_columns(*(pl.lit(NOT_AVAILABLE).alias(c) for c in missing))
+            frames.append(frame.select(combined.columns))
+        found.append((combined, pl.concat(frames)))
+    return found
+
+
 def write_ees(tables, folder: Path) -> list[Path]:
-    """Write every table's CSV and meta CSV into folder; the paths written."""
+    """Write every table's CSV and meta CSV into folder (every year published); the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for table in tables.tables:
+    for table, frame in open_data(tables):
         data = folder / f"{table.name}.csv"
         meta = folder / f"{table.name}.meta.csv"
-        data.write_bytes(csv_bytes(data_rows(table, tables.frame(table.name))))
+        data.write_bytes(csv_bytes(data_rows(table, frame)))
         meta.write_bytes(csv_bytes(meta_rows(table)))
         written += [data, meta]
     return written

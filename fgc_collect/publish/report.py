@@ -9,9 +9,7 @@ import re
 from pathlib import Path
 
 from fgc_collect.aggregate.estimate import AUXILIARIES, AUXILIARY_LABELS, CAVEAT
-from fgc_collect.aggregate.tables import (
-    CHARACTERISTICS, COUNTRY_CODE, ESTIMATED, FUNNEL, STAGES, SYMBOLS, NationalTables, characteristic_rows,
-)
+from fgc_collect.aggregate.tables import COUNTRY_CODE, SYMBOLS, NationalTables, characteristic_rows
 
 STYLE = """
 body { font-family: Arial, Helvetica, sans-serif; color: #0b0c0c; max-width: 1040px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
@@ -68,7 +66,8 @@ def _thousands(text: str) -> str:
 def render_summary(tables: NationalTables, charts: Path) -> str:
     spec = tables.spec
     value = tables.value
-    labels = {col: label for _, col, label in FUNNEL}
+    cat = tables.catalogue
+    labels = {count.column: count.label for count in cat.funnel}
     e = html.escape
     parts = [
         "<!DOCTYPE html>",
@@ -93,6 +92,8 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
     parts.append(f"<li><strong>{e(value('fgc_funnel', 'children_referred_per_10000'))}</strong>children referred "
                  "per 10,000 children aged 0 to 17</li></ul>")
 
+    parts += _change(tables)
+
     chart_text = {name: caption for name, _, caption in _charts()}
     parts.append("<h2 id=\"funnel\">The funnel</h2>")
     parts.append(_figure(charts, "funnel", chart_text))
@@ -110,7 +111,7 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
     parts.append("<p>The equity ratio is a group's share among children in FGCs held divided by its share among "
                  "children referred: below 1, the group is less likely to reach an FGC once referred.</p>")
     parts.append(_figure(charts, "characteristics", chart_text))
-    rows = [[f"{label}: {row['item']}", *(_pct(row[f"{col}_pct"]) for _, col, _ in STAGES),
+    rows = [[f"{label}: {row['item']}", *(_pct(row[f"{stage.column}_pct"]) for stage in cat.stages),
              row["equity_ratio"] + (" *" if row["equity_ratio_excludes_1"] == "Yes" else ""),
              _interval(row["equity_ratio_lower_95"], row["equity_ratio_upper_95"])]
             for label, found in characteristic_rows(tables) for row in found]
@@ -131,8 +132,8 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
                  "includes the error of predicting the missing LAs' figures. They are estimates, not counts; where "
                  "every LA's figure is known, the total is a count.</p>")
     rows = []
-    for item in ESTIMATED:
-        col = next(c for i, c, _ in FUNNEL if i == item)
+    for item in cat.estimated:
+        col = cat.funnel_column(item)
         estimated = value("fgc_estimates", f"{col}_las_estimated")
         interval = ("a count: every LA's figure is known" if estimated == "0" else
                     f"{_thousands(value('fgc_estimates', f'{col}_lower_95'))} to "
@@ -152,9 +153,45 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
         parts.append(f"<li id=\"note-{number}\">{e(note.text)}{f'<ul>{points}</ul>' if points else ''}</li>")
     parts.append("</ol><h2 id=\"symbols\">Symbols</h2><ul>")
     parts += [f"<li><strong>{e(symbol)}</strong>: {e(meaning)}</li>" for symbol, meaning in SYMBOLS.items()]
-    parts.append(f"</ul><p>Characteristics: {e(', '.join(label for _, label in CHARACTERISTICS))}. "
+    parts.append(f"</ul><p>Characteristics: {e(', '.join(c.label for c in cat.characteristics))}. "
                  f"England code {COUNTRY_CODE}.</p></main></body></html>")
     return "\n".join(parts) + "\n"
+
+
+# The headline figures compared with the year before: (column, label, a rate?).
+CHANGE_FIGURES = (("families_referred", "Families referred", False), ("families_offered", "Families offered an FGC", False),
+                  ("families_consented", "Families who consented", False), ("fgcs_held", "Initial FGCs held (families)", False),
+                  ("offer_rate", "Offer rate", True), ("consent_rate", "Consent rate", True),
+                  ("take_up_rate", "Take-up rate", True), ("overall_rate", "Overall rate", True))
+
+
+def _figure_number(text: str) -> float | None:
+    return float(text) if re.fullmatch(r"-?\d+(\.\d+)?", text) else None
+
+
+def _change(tables: NationalTables) -> list[str]:
+    """England's headline figures beside the previous year's, when it is published with these:
+    counts with their change, rates with theirs in percentage points (a symbol where either is not given)."""
+    previous = tables.previous()
+    if previous is None:
+        return []
+    rows = []
+    for column, label, rate in CHANGE_FIGURES:
+        before, now = (held.value("fgc_funnel", column) for held in (previous, tables))
+        a, b = _figure_number(before), _figure_number(now)
+        if a is None or b is None:
+            change = "not available"
+        elif rate:
+            change = f"{b - a:+.1f} percentage points"
+        else:
+            change = f"{int(b - a):+,}"
+        show = _pct if rate else _thousands
+        rows.append([label, show(before), show(now), change])
+    return [f"<h2 id=\"change\">Change since {html.escape(previous.year)}</h2>",
+            _table(f"England: {previous.year} and {tables.year}, and the change",
+                   ["Figure", previous.year, tables.year, "Change"], rows),
+            "<p>Each year's figures are from that year's returns; the LAs whose returns are used may differ "
+            "between years (see the coverage notes).</p>"]
 
 
 def _charts():

@@ -17,19 +17,53 @@ class SourceError(Exception):
     """The returns cannot be used as given; the message is one plain sentence."""
 
 
-def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
-    """Read and validate the files as one batch; returns with validation errors are not used (the
-    coverage notes say which and why)."""
-    from fgc_collect.model import ERRORS
-    from fgc_collect.model import UNREADABLE as UNREADABLE_STATUS
+def inputs_from_files(paths: Sequence[str | Path], year: str | None = None) -> Inputs:
+    """The returns of one year among the files (default: the latest year they hold); see
+    inputs_by_year_from_files."""
+    found = inputs_by_year_from_files(paths, year)
+    return found[year or max(found)] if (year or max(found)) in found else Inputs((), (), "files", year=year)
+
+
+def return_year(ret, default: str) -> str:
+    """The collection year a return names in its metadata (a CSV without one: default)."""
+    metadata = getattr(ret, "metadata", None) or {}
+    found = metadata.get("year") if isinstance(metadata, dict) else None
+    return str(found) if found else default
+
+
+def inputs_by_year_from_files(paths: Sequence[str | Path], year: str | None = None) -> dict[str, Inputs]:
+    """Read the files and group the returns by the year their metadata names (a return without
+    one, and a file that cannot be read: `year`, else the latest year among the others, else the
+    spec's first); each year's returns are validated as one batch against that year's spec, and
+    returns with validation errors are not used (the coverage notes say which and why)."""
     from fgc_collect.pipeline import find_returns, read_file
-    from fgc_collect.reference import find_la
-    from fgc_collect.child import ChildReturn, derive_aggregate
 
     files = find_returns(paths)
     if not files:
         raise SourceError("no spreadsheet files (.xlsx, .xlsm) or child-level CSVs were found in " + ", ".join(map(str, paths)) + ".")
     outcomes = [read_file(Path(file)) for file in files]
+    named = {return_year(ret, "") for ret, _ in outcomes if ret is not None} - {""}
+    default = year or (max(named) if named else _first_year())
+    groups: dict[str, list] = {}
+    for ret, unreadable in outcomes:
+        groups.setdefault(return_year(ret, default) if ret is not None else default, []).append((ret, unreadable))
+    return {held: _year_inputs(group, held) for held, group in sorted(groups.items())}
+
+
+def _first_year() -> str:
+    from fgc_collect.spec import BASE_YEAR
+
+    return BASE_YEAR
+
+
+def _year_inputs(outcomes: list, year: str) -> Inputs:
+    """One year's returns read, validated against the year's spec, used or not."""
+    from fgc_collect.model import ERRORS
+    from fgc_collect.model import UNREADABLE as UNREADABLE_STATUS
+    from fgc_collect.reference import find_la, reference_for
+    from fgc_collect.child import ChildReturn, derive_aggregate
+    from fgc_collect.survey import spec_for
+
     readable = [ret for ret, _ in outcomes if ret is not None]
     # validate_batch: the aggregate engine's validate_returns, plus FGC3xx on child-level returns
     # (read with a throwaway key: the tables need no linking), whose aggregate form is derived.
@@ -37,7 +71,7 @@ def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
         from fgc_collect.child import validate_batch as validate
     else:
         from fgc_collect.validate import validate_returns as validate
-    results = iter(validate(readable)) if readable else iter(())
+    results = iter(validate(readable, spec=spec_for(year))) if readable else iter(())
     used: dict[str, LARecord] = {}
     levels: dict[str, str] = {}
     excluded: list[Excluded] = []
@@ -76,17 +110,19 @@ def inputs_from_files(paths: Sequence[str | Path]) -> Inputs:
         used[la.code] = LARecord(la, figures.values(), ret.sha256, ret.file)
         levels[la.code] = level
     order = {code: position for position, code in enumerate(_reference_order())}
-    return Inputs(tuple(sorted(used.values(), key=lambda r: order[r.la.code])), tuple(excluded), "files")
+    return Inputs(tuple(sorted(used.values(), key=lambda r: order[r.la.code])), tuple(excluded), "files",
+                  reference_for(year), year)
 
 
-def inputs_from_store(store: str) -> Inputs:
-    """The accepted version of each LA's return in the register; the other LAs that sent one are
-    listed as received but not used, with their state."""
+def inputs_from_store(store: str, year: str | None = None) -> Inputs:
+    """The accepted version of each LA's return in the register (of `year`, when the register
+    keeps years: default the latest it holds); the other LAs that sent one are listed as received
+    but not used, with their state."""
     try:
         from fgc_collect.register import Register, StoreError
     except ImportError:
         raise SourceError("the register is not available yet") from None
-    from fgc_collect.reference import find_la
+    from fgc_collect.reference import find_la, reference_for
 
     try:
         with Register.open(store, create=False) as register:
@@ -95,8 +131,7 @@ def inputs_from_store(store: str) -> Inputs:
             if problems:
                 more = f" (and {len(problems) - 1} more: see fgc-collect verify)" if len(problems) > 1 else ""
                 raise SourceError(f"nothing was published, because the register fails its check: {problems[0].rstrip('.')}{more}.")
-            accepted = register.accepted_returns()
-            statuses = register.status()
+            accepted, statuses, year = _accepted_and_status(register, year)
     except StoreError as problem:
         raise SourceError(str(problem).rstrip(".")) from None
     used = tuple(
@@ -107,22 +142,44 @@ def inputs_from_store(store: str) -> Inputs:
         for status in statuses
         if status.state != "not received" and status.la_code not in accepted
     )
-    return Inputs(used, excluded, "store")
+    return Inputs(used, excluded, "store", reference_for(year) if year else _reference(), year)
 
 
-def demo_inputs() -> Inputs:
-    """The demo's synthetic returns as the reader would see them, without writing spreadsheets.
-    A return seeded with a mistake that validation reports as an error is received but not
-    used, as it would be from the files."""
+def _accepted_and_status(register, year: str | None):
+    """(accepted returns by LA code, statuses, year) of one year. A register that keeps years
+    (its methods take `year`, or it names its years) is asked for that year (default: the latest it
+    holds); today's register holds one year and is asked as it always was."""
+    import inspect
+
+    years = getattr(register, "years", None)
+    held = list(years() if callable(years) else years or [])
+    takes_year = "year" in inspect.signature(register.accepted_returns).parameters
+    if not takes_year:
+        return register.accepted_returns(), register.status(), year
+    year = year or (max(held) if held else None)
+    return register.accepted_returns(year=year), register.status(year=year), year
+
+
+def _reference():
+    from fgc_collect.reference import local_authorities
+
+    return local_authorities()
+
+
+def demo_inputs(year: str | None = None, seed: int | None = None) -> Inputs:
+    """The demo's synthetic returns (of `year`: default 2023-24) as the reader would see them,
+    without writing spreadsheets. A return seeded with a mistake that validation reports as an
+    error is received but not used, as it would be from the files."""
     import hashlib
     import json
 
     from fgc_collect.aggregate.records import values_as_read
-    from fgc_collect.demo.synthetic import demo_returns
+    from fgc_collect.demo.synthetic import SEED, demo_returns
+    from fgc_collect.reference import reference_for
     from fgc_collect.spec import load_spec
 
-    spec = load_spec()
-    returns, seeded = demo_returns(spec)
+    spec = load_spec(year) if year else load_spec()
+    returns, seeded = demo_returns(spec, SEED if seed is None else seed)
     errors: dict[str, list[str]] = {}
     for mistake in seeded:
         if spec.rule(mistake.rule).severity == "error":
@@ -138,7 +195,9 @@ def demo_inputs() -> Inputs:
                                      None if mismatched else ret.la, digest, named_las(values) if mismatched else ()))
         else:
             used.append(LARecord(ret.la, values, digest, ret.file_name))
-    return Inputs(tuple(used), tuple(excluded), "demo")
+    if year is None:
+        return Inputs(tuple(used), tuple(excluded), "demo")
+    return Inputs(tuple(used), tuple(excluded), "demo", reference_for(year), year)
 
 
 def named_las(values) -> tuple:

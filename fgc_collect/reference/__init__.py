@@ -1,5 +1,10 @@
-"""The 153 local authorities of 2023-24 and DfE's lookup of LA codes (see README.md here for
-provenance and licence). Figures marked with a GSS symbol (u, z, c, x) are missing, not zero."""
+"""The 153 local authorities, their reference figures for each year held, and DfE's lookup of LA
+codes (see README.md here for provenance and licence). Figures marked with a GSS symbol (u, z, c,
+x) are missing, not zero.
+
+The figures have year-neutral names (`children_in_need`, ...) and `figures_year` says which year
+they are for: `reference_for(year)` gives a year's, or the latest held where DfE's figures for
+that year are not held yet (the coverage notes then say which year's were used)."""
 
 from __future__ import annotations
 
@@ -9,15 +14,20 @@ from functools import cache
 from importlib import resources
 
 LA_FILE = "la_reference_2023_24.csv"
+# year -> (file, {field: the file's column}): the figures held for each year. A year's file keeps
+# DfE's own column names; the fields are the same every year.
+REFERENCE_FILES = {
+    "2023-24": (LA_FILE, {
+        "child_population_0_17": "child_population_0_17",
+        "cin_referrals": "cin_referrals_2023_24",
+        "children_in_need": "cin_at_31_march_2024",
+        "looked_after": "cla_at_31_march_2024",
+        "started_looked_after": "cla_started_2023_24",
+    }),
+}
 SCREENER_FILE = "dfe_screener_las.csv"
 GSS_SYMBOLS = frozenset({"u", "z", "c", "x", "low", ":", ".."})
-FIGURE_COLUMNS = (
-    "child_population_0_17",
-    "cin_referrals_2023_24",
-    "cin_at_31_march_2024",
-    "cla_at_31_march_2024",
-    "cla_started_2023_24",
-)
+FIGURE_COLUMNS = tuple(REFERENCE_FILES["2023-24"][1].values())  # the 2023-24 file's columns
 
 
 @dataclass(frozen=True)
@@ -27,11 +37,17 @@ class LocalAuthority:
     name: str
     region_code: str
     region_name: str
-    child_population_0_17: int | None
-    cin_referrals_2023_24: int | None
-    cin_at_31_march_2024: int | None
-    cla_at_31_march_2024: int | None
-    cla_started_2023_24: int | None
+    child_population_0_17: int | None  # ONS mid-year estimate DfE uses for its rates that year
+    cin_referrals: int | None  # referrals to children's social care in the year
+    children_in_need: int | None  # at 31 March, the year's end
+    looked_after: int | None  # at 31 March
+    started_looked_after: int | None  # in the year
+    figures_year: str = "2023-24"  # the year the figures are for
+
+    # The 2023-24 names, for code not yet moved to the year-neutral ones.
+    @property
+    def cin_at_31_march_2024(self) -> int | None:
+        return self.children_in_need
 
     @property
     def slug(self) -> str:
@@ -51,9 +67,25 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def held_years() -> tuple[str, ...]:
+    """The years whose reference figures the project holds, oldest first."""
+    return tuple(sorted(REFERENCE_FILES))
+
+
+def figures_year(year: str) -> str:
+    """The year whose figures are used for `year`: its own when held, else the latest held before
+    it (else the earliest held)."""
+    if year in REFERENCE_FILES:
+        return year
+    earlier = [held for held in held_years() if held < year]
+    return earlier[-1] if earlier else held_years()[0]
+
+
 @cache
-def local_authorities() -> tuple[LocalAuthority, ...]:
-    """The 153 LAs, in the reference file's order (by region)."""
+def reference_for(year: str) -> tuple[LocalAuthority, ...]:
+    """The 153 LAs with the reference figures for `year` (see figures_year), in the file's order (by region)."""
+    held = figures_year(year)
+    name, columns = REFERENCE_FILES[held]
     return tuple(
         LocalAuthority(
             code=row["new_la_code"],
@@ -61,10 +93,17 @@ def local_authorities() -> tuple[LocalAuthority, ...]:
             name=row["la_name"],
             region_code=row["region_code"],
             region_name=row["region_name"],
-            **{column: _figure(row[column]) for column in FIGURE_COLUMNS},
+            **{field: _figure(row[column]) for field, column in columns.items()},
+            figures_year=held,
         )
-        for row in _rows(LA_FILE)
+        for row in _rows(name)
     )
+
+
+@cache
+def local_authorities() -> tuple[LocalAuthority, ...]:
+    """The 153 LAs, in the reference file's order (by region), with the 2023-24 figures."""
+    return reference_for("2023-24")
 
 
 @cache

@@ -19,6 +19,8 @@ AGGREGATE_SPEC_FILE = "fgc_2023_24_aggregate.yaml"
 CHILD_SPEC_FILE = "fgc_child_level.yaml"
 # The child-level `derivation` as data the project computes (the YAML's own is words).
 DERIVATION_FILE = "fgc_child_level_derivation.yaml"
+# The publication catalogue: which items make which published tables (fgc-collect's own file).
+PUBLICATION_FILE = "publication.yaml"
 # The first year's files are the spec as the research team wrote it; each later year is the
 # year before with a changes file applied (fgc_collect/spec/overlay.py).
 BASE_YEAR = "2023-24"
@@ -196,6 +198,8 @@ class Spec:
     sections: tuple[Section, ...]
     rules: tuple[Rule, ...]
     template_version: str = TEMPLATE_VERSION
+    # the `publication:` changes of the year's changes files and the survey file, in order
+    publication_changes: tuple = field(default=(), compare=False, repr=False)
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -346,6 +350,7 @@ def parse_aggregate_spec(document: dict) -> Spec:
         sections=sections,
         rules=rules,
         template_version=str(collection.get("template_version", TEMPLATE_VERSION)),
+        publication_changes=tuple(document.get("publication_changes", ())),
     )
 
 
@@ -410,7 +415,20 @@ def _spec_from_documents(year: str, changes_key: str) -> tuple[Spec, dict]:
         aggregate, child = apply_changes(aggregate, child, json.loads(changes_key), source="a change in the survey file")
     spec = parse_aggregate_spec(aggregate)
     check_references(spec)
+    publication_catalogue(spec)  # a change to the catalogue that cannot apply: refused when the spec loads
     return spec, child
+
+
+def publication_catalogue(spec: Spec) -> dict:
+    """The publication catalogue (publication.yaml) as the spec's year runs it: with the
+    `publication:` changes of its changes files and survey file applied, in order. A plain
+    document; fgc_collect.aggregate.catalogue types it against the spec."""
+    from fgc_collect.spec.overlay import change_publication
+
+    catalogue = _load_yaml(PUBLICATION_FILE)
+    for entry in spec.publication_changes:
+        catalogue = change_publication(catalogue, entry["changes"], entry["source"])
+    return catalogue
 
 
 def _changes_key(changes: dict | None) -> str:

@@ -94,6 +94,8 @@ def apply_changes(aggregate: dict, child: dict, changes: dict, source: str = "th
                                 if key in ("year", "period_start", "period_end")})
     if changes.get("publication"):
         aggregate.setdefault("publication", {}).update(changes["publication"])
+        # the catalogue's changes, in order, applied by change_publication when the catalogue loads
+        aggregate.setdefault("publication_changes", []).append({"source": source, "changes": changes["publication"]})
     if changes.get("reference"):
         aggregate.setdefault("reference", {}).update(changes["reference"])
 
@@ -282,3 +284,37 @@ def _change_list(entries: list, changes: dict, key: str, what: str, source: str)
         if index is None:
             raise SpecChangeError(f"{source} adds the {what} {raw.get(key)} after {after}, which the spec does not have.")
         entries.insert(index + 1, raw)
+
+
+# The publication catalogue's lists (fgc_collect/spec/publication.yaml) and the key of their entries.
+PUBLICATION_LISTS = {"funnel": "item", "rates": "column", "stages": "item", "characteristics": "category_set",
+                     "reasons": "item", "tables": "name"}
+
+
+def change_publication(catalogue: dict, changes: dict, source: str = "the changes") -> dict:
+    """The publication catalogue with a `publication:` section's changes applied (a new copy):
+    its lists with add (and `after`), modify and remove; `estimated` with add and remove; and
+    `groupings` (unit -> grouping) merged. A value that is words (the research team's
+    description, such as `new_table: "..."`) changes nothing; any other key is an error."""
+    if not isinstance(changes, dict):
+        raise SpecChangeError(f"{source}'s publication section must be a set of 'key: value' lines.")
+    catalogue = copy.deepcopy(catalogue)
+    for key, change in changes.items():
+        if isinstance(change, str):
+            continue  # words for readers
+        if key in PUBLICATION_LISTS:
+            _change_list(catalogue.setdefault(key, []), change, PUBLICATION_LISTS[key], f"{key} entry",
+                         f"{source}'s publication")
+        elif key == "estimated":
+            _check_keys(change, {"add", "remove"}, f"{source}'s publication estimated")
+            dropped = {str(item) for item in change.get("remove") or []}
+            catalogue["estimated"] = [item for item in catalogue.get("estimated", []) if item not in dropped]
+            catalogue["estimated"] += [str(item) for item in change.get("add") or []]
+        elif key == "groupings":
+            _check_keys(change, set(change), f"{source}'s publication groupings")
+            catalogue.setdefault("groupings", {}).update({str(unit): str(name) for unit, name in change.items()})
+        else:
+            known = ", ".join(sorted([*PUBLICATION_LISTS, "estimated", "groupings"]))
+            raise SpecChangeError(f"{source}'s publication section has {key!r}, which fgc-collect does not know "
+                                  f"(it knows {known}).")
+    return catalogue

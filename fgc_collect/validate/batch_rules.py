@@ -118,11 +118,11 @@ def _fgc203(spec: Spec, batch):
     for view in batch:
         figure = _number(view, item_id)
         la = view.la
-        if figure is None or la is None or la.cin_at_31_march_2024 is None:
+        if figure is None or la is None or la.children_in_need is None:
             continue
-        if figure > la.cin_at_31_march_2024:
+        if figure > la.children_in_need:
             location = view.location(item_id)
-            message = messages.fgc203(location.cell if location else None, figure, la.cin_at_31_march_2024, la.name)
+            message = messages.fgc203(location.cell if location else None, figure, la.children_in_need, la.name)
             found.append((view.index, make_issue(spec, "FGC203", view, item_id, message, figure)))
     return found
 

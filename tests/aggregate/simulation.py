@@ -34,7 +34,7 @@ class Population:
         self.regions = list(dict.fromkeys(la.region_code for la in self.las))
         self.region_index = np.array([self.regions.index(la.region_code) for la in self.las])
         population = np.array([la.child_population_0_17 for la in self.las], dtype=float)
-        referrals = np.array([np.nan if la.cin_referrals_2023_24 is None else la.cin_referrals_2023_24
+        referrals = np.array([np.nan if la.cin_referrals is None else la.cin_referrals
                               for la in self.las], dtype=float)
         for r in range(len(self.regions)):
             here = self.region_index == r

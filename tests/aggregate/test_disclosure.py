@@ -10,7 +10,6 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from fgc_collect.aggregate import Config, Inputs, LARecord, build_tables
-from fgc_collect.aggregate.tables import FUNNEL, RATES
 from fgc_collect.reference import find_la_by_name, local_authorities
 
 from tests.aggregate.handbuilt import DARLINGTON, handbuilt_inputs
@@ -50,7 +49,7 @@ def test_estimates_do_not_give_back_suppressed_counts_of_a_region(demo):
     assert true.value("fgc_estimates", "families_offered_estimate", EAST_MIDLANDS) not in ("c", "x")
 
     def published(tables):
-        counts = tables.frame("fgc_funnel").select([col for _, col, _ in FUNNEL])
+        counts = tables.frame("fgc_funnel").select([count.column for count in tables.catalogue.funnel])
         return counts, tables.frame("fgc_estimates")
 
     true_counts, true_estimates = published(true)
@@ -85,16 +84,17 @@ def test_rates_do_not_undo_rounding(demo):
     base = 5
     tables = build_tables(demo, Config(round_to=base))
     funnel = tables.frame("fgc_funnel").filter(tables.frame("fgc_funnel")["geographic_level"] == "Local authority")
-    items = {col: item for item, col, _ in FUNNEL}
+    items = {count.column: count.item for count in tables.catalogue.funnel}
     by_code = {la.code: la for la in local_authorities()}
     given_back = {}
     for row in funnel.iter_rows(named=True):
         la = by_code[row["new_la_code"]]
         sets = {items[col]: candidates(row[col], base) for col in items}
-        checks = [(top, bottom, scale, row[col], dp) for col, _, top, bottom, scale, dp, _ in RATES]
+        checks = [(rate.numerator, rate.denominator, rate.scale, row[rate.column], rate.dp)
+                  for rate in tables.catalogue.rates]
         checks += [("B2", None, 10000 / la.child_population_0_17, row["children_referred_per_10000"], 1)]
-        if la.cin_at_31_march_2024:
-            checks += [("B2", None, 100 / la.cin_at_31_march_2024, row["children_referred_per_100_cin"], 1)]
+        if la.children_in_need:
+            checks += [("B2", None, 100 / la.children_in_need, row["children_referred_per_100_cin"], 1)]
         checks = [c for c in checks if sets.get(c[0]) and (c[1] is None or sets.get(c[1]))
                   and c[3].replace(".", "").isdigit()]
         changed = True

@@ -107,3 +107,22 @@ def test_aggregate_from_the_register_uses_the_accepted_versions(returns_folder, 
     assert manifest["source"] == "store"
     assert {r["la_name"] for r in manifest["returns_used"]} == {"Darlington", "Hartlepool"}
     assert any(r["la_name"] == "Gateshead" and "no version accepted" in r["reason"] for r in manifest["returns_not_used"])
+
+
+def test_aggregate_year_names_the_year_and_refuses_one_not_held(returns_folder, tmp_path):
+    folder, _ = returns_folder
+    result = run("aggregate", str(folder), "--out", str(tmp_path / "out"), "--year", "2024-25")
+    assert result.exit_code == 2
+    assert "no return for 2024-25 can be used (the usable returns are for 2023-24)" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+    result = run("aggregate", str(folder), "--out", str(tmp_path / "out"), "--year", "24-25")
+    assert result.exit_code == 2 and "write it as YYYY-YY" in result.output
+
+
+def test_returns_are_grouped_by_the_year_their_metadata_names(returns_folder):
+    from fgc_collect.publish.sources import inputs_by_year_from_files
+
+    folder, _ = returns_folder
+    found = inputs_by_year_from_files([folder])
+    assert list(found) == ["2023-24"]  # the template's metadata
+    assert found["2023-24"].year == "2023-24" and len(found["2023-24"].used) == 3
