@@ -287,7 +287,7 @@ def ingest_paths(
             stage = "reading"
             try:  # what the file holds: no register here, so only the file's own faults are caught
                 if reason is None:
-                    ret, reason = _read(arrival, Path(scratch) / str(order), la.code if la is not None else None, key)
+                    ret, reason = _read(arrival, Path(scratch) / str(order), la.code if la is not None else None, key, year)
                     if _is_child_return(ret) or (ret is None and arrival.sha256 in private):
                         private.add(arrival.sha256)
                         if key is None:
@@ -392,16 +392,17 @@ def _held_fields(register: Register, sha256: str) -> dict:
     return {"la_code": held.la_code, "la_name": la.name if la else held.la_code, "version_no": held.version_no}
 
 
-def _read(arrival: Arrival, folder: Path, la_code: str | None = None, key: bytes | None = None):
+def _read(arrival: Arrival, folder: Path, la_code: str | None = None, key: bytes | None = None, year: str | None = None):
     """(AggregateReturn or ChildReturn with .file = the name as sent, None) or (None, why it is
-    unreadable). The scratch copy is removed at once (a child-level file holds identifiers)."""
+    unreadable), read against its own year's spec (`year`: for a file that names none). The
+    scratch copy is removed at once (a child-level file holds identifiers)."""
     from fgc_collect.pipeline import read_file
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / safe_file_name(arrival.name)
     path.write_bytes(arrival.data)
     try:
-        ret, unreadable = read_file(path, la=la_code, key=key)
+        ret, unreadable = read_file(path, la=la_code, key=key, year=year)
     finally:
         path.unlink(missing_ok=True)
     if ret is None:
