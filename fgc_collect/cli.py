@@ -33,6 +33,24 @@ def cli() -> None:
     """
 
 
+def year_option(help_text: str):
+    return click.option("--year", "year", default=None, metavar="YYYY-YY", help=help_text)
+
+
+def checked_year(year: str | None) -> str:
+    """The year a command works on (given, else the survey file's, else the latest the project
+    knows), refused with one sentence when fgc-collect cannot make its spec."""
+    from fgc_collect.spec.overlay import SpecChangeError
+    from fgc_collect.survey import collection_year, spec_for
+
+    year = collection_year(year)
+    try:
+        spec_for(year)
+    except SpecChangeError as problem:
+        raise UserError(str(problem)) from None
+    return year
+
+
 @cli.command()
 @click.option("--level", type=click.Choice(["aggregate", "child"]), default="aggregate", show_default=True)
 @click.option("--la", "la_codes", multiple=True, metavar="CODE", help="Prefill for an LA (9-character or 3-digit code); repeatable.")
@@ -123,9 +141,13 @@ def _refuse_to_replace(targets: list[Path], force: bool, folder: Path | None = N
                    "suites (auto, the default: no Great Expectations start-up), or Great Expectations itself (gx, "
                    "the reference; same results).")
 @click.option("--quiet", "-q", is_flag=True, help="Only the returns with problems (and their issues), then the summary line.")
+@year_option("The year of a file that does not name its own (a child-level CSV, a workbook whose metadata sheet is "
+             "gone); default: the survey file's year, else the latest. A workbook made from the template is always "
+             "checked against the year it names.")
 def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | None, feedback: Path | None,
-             feedback_unencrypted: bool, la_code: str | None, key_file: Path | None, engine: str, quiet: bool) -> None:
-    """Validate returns: files, or folders of them.
+             feedback_unencrypted: bool, la_code: str | None, key_file: Path | None, engine: str, quiet: bool,
+             year: str | None) -> None:
+    """Validate returns: files, or folders of them, each against the questions of its own year.
 
     At a terminal, progress is shown on stderr while files are read and feedback is written."""
     from fgc_collect import report
@@ -141,6 +163,7 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         except PasswordFileError as problem:
             raise UserError(str(problem)) from None
     key = load_key_file(key_file) if key_file is not None else None
+    year = checked_year(year)
     if feedback is not None:
         _survey_contact()  # a broken survey file is one sentence before any work, not after it
     files = find_returns(paths)
@@ -148,7 +171,7 @@ def validate(paths: tuple[Path, ...], output_format: str, password_file: Path | 
         raise UserError("no returns (.xlsx, .xlsm, .xls, .ods or child-level .csv) were found in "
                         + ", ".join(str(p) for p in paths) + ".")
     progress = Progress(enabled=output_format != "json")
-    outcomes = read_files(files, passwords, la_code, key, progress=progress)
+    outcomes = read_files(files, passwords, la_code, key, progress=progress, year=year)
     results = validate_outcomes(outcomes, engine, progress=progress)
     progress.clear()
     # An LA that sent both levels: information for the coordinator, never a status or exit code.

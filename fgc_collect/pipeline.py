@@ -31,24 +31,26 @@ def find_returns(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def read_file(path: Path, passwords=None, la: str | None = None, key: bytes | None = None):
+def read_file(path: Path, passwords=None, la: str | None = None, key: bytes | None = None, year: str | None = None):
     """(return, None) or (None, ReturnResult for an unreadable file). The return is an
     AggregateReturn, or a ChildReturn for a child-level file (any CSV, or a workbook the aggregate
     reader finds none of its questions in but that holds the child-level columns). passwords: a
     fgc_collect.read.crypto.Passwords (from --password-file); la and key: for child-level files
-    (the LA of a CSV without a la_code column; the research team's pseudonymisation key)."""
+    (the LA of a CSV without a la_code column; the research team's pseudonymisation key). Each
+    return is read against its own year's spec (its metadata); `year` is for a file that does not
+    name one (a CSV, a workbook whose metadata sheet is gone), else the collection's year."""
     from fgc_collect.read import read_return
 
     path = Path(path)
     try:
         if path.suffix.lower() == ".csv":
-            return _read_child(path, la, key), None
+            return _read_child(path, la, key, year), None
         try:
-            return read_return(path, passwords=passwords), None
+            return read_return(path, passwords=passwords, year=year), None
         except UnreadableReturn:
             if not _is_child_workbook(path):
                 raise
-            return _read_child(path, la, key), None
+            return _read_child(path, la, key, year), None
     except UnreadableReturn as problem:
         reason = str(problem)
     except Exception as error:  # noqa: BLE001 - a fault on one file must not stop the batch
@@ -72,44 +74,71 @@ def _is_child_workbook(path: Path) -> bool:
         return False
 
 
-def _read_child(path: Path, la: str | None, key: bytes | None):
+def _read_child(path: Path, la: str | None, key: bytes | None, year: str | None = None):
     from fgc_collect.child import read_child_return
 
-    return read_child_return(path, la=la, key=key)
+    return read_child_return(path, la=la, key=key, year=year)
 
 
 def read_files(files: Sequence[Path], passwords=None, la: str | None = None, key: bytes | None = None,
-               progress: ProgressCallback | None = None):
+               progress: ProgressCallback | None = None, year: str | None = None):
     """read_file for each file, in order. progress: told after each file (fgc_collect.progress)."""
     outcomes = []
     for number, file in enumerate(files, 1):
-        outcomes.append(read_file(Path(file), passwords, la, key))
+        outcomes.append(read_file(Path(file), passwords, la, key, year))
         if progress is not None:
             progress("Reading returns", number, len(files))
     return outcomes
 
 
 def validate_outcomes(outcomes, engine: str = "auto", progress: ProgressCallback | None = None) -> list[ReturnResult]:
-    """Every file's result, in order; the readable returns are validated as one batch. engine:
-    what runs the expectation suites (auto, gx or polars: fgc_collect.validate.expectations)."""
+    """Every file's result, in order. The readable returns are validated in one batch per year,
+    each against its own year's spec (a batch may hold late 2023-24 returns beside 2024-25 ones).
+    engine: what runs the expectation suites (auto, gx or polars: fgc_collect.validate.expectations)."""
     readable = [ret for ret, _ in outcomes if ret is not None]
-    validated = iter(())
+    results: dict[int, ReturnResult] = {}
     if readable:  # the engines import pandera (and GX with --engine gx): only pay when needed
         if progress is not None:
             progress(f"Validating {len(readable)} return{'s' if len(readable) != 1 else ''}", 0, None)
         from fgc_collect.child.read import ChildReturn
 
-        if any(isinstance(ret, ChildReturn) for ret in readable):
-            from fgc_collect.child import validate_batch as validate
-        else:
-            from fgc_collect.validate import validate_returns as validate
-        validated = iter(validate(readable, engine=engine))
-    return [next(validated) if ret is not None else unreadable for ret, unreadable in outcomes]
+        for spec, group in _by_spec(readable):
+            if any(isinstance(ret, ChildReturn) for ret in group):
+                from fgc_collect.child import validate_batch as validate
+            else:
+                from fgc_collect.validate import validate_returns as validate
+            for ret, result in zip(group, validate(group, engine=engine, spec=spec)):
+                results[id(ret)] = result
+    return [results[id(ret)] if ret is not None else unreadable for ret, unreadable in outcomes]
 
 
-def validate_files(files: Sequence[Path], passwords=None, la: str | None = None, key: bytes | None = None) -> list[ReturnResult]:
+def return_spec(ret):
+    """The aggregate spec a return was read against: its own year's (a child-level return's is the
+    aggregate spec its rows derive into)."""
+    from fgc_collect.child.read import ChildReturn
+
+    if isinstance(ret, ChildReturn):
+        return ret.spec.aggregate
+    if ret.spec is not None:
+        return ret.spec
+    from fgc_collect.survey import spec_for
+
+    return spec_for(ret.metadata.get("year"))
+
+
+def _by_spec(returns) -> list[tuple[object, list]]:
+    """The returns grouped by the spec they were read against, groups in order of their first return."""
+    groups: dict[int, tuple[object, list]] = {}
+    for ret in returns:
+        spec = return_spec(ret)
+        groups.setdefault(id(spec), (spec, []))[1].append(ret)
+    return list(groups.values())
+
+
+def validate_files(files: Sequence[Path], passwords=None, la: str | None = None, key: bytes | None = None,
+                   year: str | None = None) -> list[ReturnResult]:
     """Read and validate files: `validate_files(find_returns(["returns/"]))` in a notebook."""
-    return validate_outcomes(read_files(files, passwords, la, key))
+    return validate_outcomes(read_files(files, passwords, la, key, year=year))
 
 
 def reconcile_levels(returns: Iterable) -> list:
@@ -144,17 +173,17 @@ def reconcile_levels(returns: Iterable) -> list:
         return []
     from fgc_collect.child.derive import derive_aggregate
     from fgc_collect.child.reconcile import Reconciliation, reconcile
-    from fgc_collect.spec import load_spec
 
-    spec = load_spec()
     reconciliations = []
     for code in both:
         for child in children[code]:
             derived = derive_aggregate(child)
             for submitted in aggregates[code]:
+                if return_spec(submitted).year != child.spec.year:
+                    continue  # two years' figures of an LA are not two versions of one figure
                 reconciliations.append(Reconciliation(
                     la_code=code, la_name=las[code].name, aggregate_file=submitted.file, child_file=child.file,
-                    items=tuple(reconcile(derived, submitted, spec)),
+                    items=tuple(reconcile(derived, submitted, return_spec(submitted))),
                 ))
     return reconciliations
 

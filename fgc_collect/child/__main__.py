@@ -22,8 +22,8 @@ def _validate(args) -> int:
     from fgc_collect import report
     from fgc_collect.child.pseudonymise import KeyFileError, load_key
     from fgc_collect.child.read import read_child_return
-    from fgc_collect.child.validate import validate_batch
     from fgc_collect.model import ReturnResult, UnreadableReturn
+    from fgc_collect.pipeline import validate_outcomes
     from fgc_collect.text import printable_json, printable_lines
 
     try:
@@ -34,12 +34,10 @@ def _validate(args) -> int:
     outcomes = []
     for path in args.paths:
         try:
-            outcomes.append((read_child_return(path, la=args.la, key=key), None))
+            outcomes.append((read_child_return(path, la=args.la, key=key, year=args.year), None))
         except UnreadableReturn as problem:
             outcomes.append((None, ReturnResult.unreadable_file(str(path), None, str(problem))))
-    readable = [ret for ret, _ in outcomes if ret is not None]
-    validated = iter(validate_batch(readable) if readable else [])
-    results = [next(validated) if ret is not None else unreadable for ret, unreadable in outcomes]
+    results = validate_outcomes(outcomes)  # each year's returns against that year's spec
     if args.format == "json":
         print(json.dumps(printable_json(report.results_json(results)), indent=2, ensure_ascii=False, default=str))
     else:
@@ -95,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("--la")
     validate.add_argument("--key-file", type=Path)
     validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.add_argument("--year", help="the year of a CSV (default: the survey file's, else the latest)")
     validate.set_defaults(run=_validate)
     keygen = commands.add_parser("keygen")
     keygen.add_argument("--key-file", type=Path, required=True)

@@ -194,6 +194,7 @@ def read_child_return(
     *,
     data: bytes | None = None,
     spec: ChildSpec | None = None,
+    year: str | None = None,
 ) -> ChildReturn:
     """Read one child-level return and pseudonymise it.
 
@@ -201,8 +202,9 @@ def read_child_return(
     template); if the file says too, the two must agree. key: the research team's key (see
     `load_key`); without one, a random key of this process (pseudonyms that link nothing outside
     it: enough to validate). data: the file's bytes, when the caller has them (decrypted, say).
-    UnreadableReturn with one sentence when it cannot be read as a child-level return."""
-    spec = spec or load_child_spec()
+    UnreadableReturn with one sentence when it cannot be read as a child-level return. Without
+    `spec`, the file is read against its own year's child-level spec (the template's metadata), else
+    `year`'s (a CSV names no year), else the collection's year."""
     path = Path(path)
     name = path.name
     if data is None:
@@ -218,6 +220,7 @@ def read_child_return(
             sheet = _read_csv(data, name)
         else:
             sheet = _read_spreadsheet(data, name, suffix)
+        spec = spec or _spec_of_file(sheet.metadata.get("year"), name, year)
         table, header_row, columns, notes = _columns(sheet, name, spec)
         la_found, la_source = _establish_la(name, suffix, la, sheet, table)
         table = table.drop(layout.LA_CODE_COLUMN, strict=False)
@@ -254,6 +257,16 @@ def read_child_return(
         la_source=la_source,
         spec=spec,
     )
+
+
+def _spec_of_file(own: str | None, name: str, year: str | None) -> ChildSpec:
+    """The child-level spec of the file's own year, else `year`, else the collection's year."""
+    from fgc_collect.read.aggregate import spec_of_return
+    from fgc_collect.survey import child_spec_for
+
+    # the same refusal of a year without questions as an aggregate return's, in the same words
+    aggregate = spec_of_return({"year": own}, name, year)
+    return child_spec_for(aggregate.year)
 
 
 @dataclass

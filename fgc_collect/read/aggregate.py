@@ -21,7 +21,7 @@ from fgc_collect.read.book import Book, CellValue, a1, book_from_openpyxl
 from fgc_collect.read.crypto import Passwords
 from fgc_collect.read.limits import DEFAULT_LIMITS, LimitExceeded, Limits
 from fgc_collect.read.workbook import display_name, open_return
-from fgc_collect.spec import InputCell, Spec, load_spec
+from fgc_collect.spec import InputCell, Spec
 from fgc_collect.template import layout
 
 NUMERIC_KINDS = ("count", "decimal")
@@ -61,6 +61,7 @@ class AggregateReturn:
     notes: list[Issue] = field(default_factory=list)  # what reading itself found (READnn warnings)
     file_format: str = "xlsx"  # xlsx, xlsm, ods, xls or xlsb, from the file's bytes (not its name)
     encrypted: bool = False  # it arrived password-protected and was decrypted in memory
+    spec: Spec | None = field(default=None, repr=False, compare=False)  # the spec it was read against (its year's)
 
     @property
     def level(self) -> str:
@@ -103,17 +104,18 @@ class AggregateReturn:
 
 ITEM_ID_SCAN_ROWS = 5000  # rows searched for item ids (the template's longest sheet has about 80)
 ITEM_ID_SCAN_COLUMNS = 8
+YEARS_AHEAD = 10  # a return's year this far past the latest spec held is refused, not moved on to
 LISTED = 8  # item ids named in a note before "and N more"
 
 
 def read_return(path: str | Path, spec: Spec | None = None, passwords: Passwords | None = None,
-                limits: Limits = DEFAULT_LIMITS) -> AggregateReturn:
+                limits: Limits = DEFAULT_LIMITS, year: str | None = None) -> AggregateReturn:
     """Read one aggregate return; UnreadableReturn with a plain sentence if it is not one.
-    `passwords` (from --password-file) opens password-protected files."""
-    spec = spec or load_spec()
+    `passwords` (from --password-file) opens password-protected files. Without `spec`, the return
+    is read against its own year's spec (its metadata), else `year`'s, else the collection's year."""
     book, digest = open_return(path, passwords, limits)
     try:
-        return read_workbook(book, file=str(path), sha256=digest, spec=spec)
+        return read_workbook(book, file=str(path), sha256=digest, spec=spec, year=year)
     except UnreadableReturn:
         raise
     except MemoryError:
@@ -126,12 +128,13 @@ def read_return(path: str | Path, spec: Spec | None = None, passwords: Passwords
         ) from None
 
 
-def read_workbook(workbook, file: str, sha256: str, spec: Spec | None = None) -> AggregateReturn:
-    """An AggregateReturn from an opened workbook: a Book (see book.py) or an openpyxl workbook."""
-    spec = spec or load_spec()
+def read_workbook(workbook, file: str, sha256: str, spec: Spec | None = None, year: str | None = None) -> AggregateReturn:
+    """An AggregateReturn from an opened workbook: a Book (see book.py) or an openpyxl workbook.
+    Without `spec`, the spec of the return's own year (spec_of_return)."""
     book = workbook if isinstance(workbook, Book) else book_from_openpyxl(workbook)
     name = display_name(file)
     metadata = read_metadata(book)
+    spec = spec or spec_of_return(metadata, name, year)
     _check_collection(metadata, spec, name)
     names = {key: Location(sheet, cell, "name") for key, (sheet, cell) in book.names.items()
              if key.startswith((layout.INPUT_NAME_PREFIX, layout.TOTAL_NAME_PREFIX)) and sheet in book}
@@ -171,7 +174,29 @@ def read_workbook(workbook, file: str, sha256: str, spec: Spec | None = None) ->
     frame = pl.DataFrame(rows, schema=FRAME_SCHEMA, orient="row")
     notes = _file_notes(book, metadata, rows, spec, file) + notes
     return AggregateReturn(file=file, sha256=sha256, metadata=metadata, cells=frame, totals=totals, notes=notes,
-                           file_format=book.format, encrypted=book.encrypted)
+                           file_format=book.format, encrypted=book.encrypted, spec=spec)
+
+
+def spec_of_return(metadata: dict[str, str | None], name: str, year: str | None = None) -> Spec:
+    """The spec a return is read and checked against: its own year's (the template's metadata names
+    it, so late returns of a past year are checked as that year), else `year` (validate --year),
+    else the collection's year (fgc_collect.survey.collection_year)."""
+    from fgc_collect.spec import known_years, latest_year
+    from fgc_collect.spec.overlay import SpecChangeError
+    from fgc_collect.survey import spec_for
+
+    own = metadata.get("year")
+    if own is None:
+        return spec_for(year)
+    try:
+        if own[:4].isdigit() and int(own[:4]) > int(latest_year()[:4]) + YEARS_AHEAD:
+            raise SpecChangeError(own)  # a typing slip, not a survey years away
+        return spec_for(own)
+    except SpecChangeError:
+        raise UnreadableReturn(
+            f"{name} was made from a template for {own}, a year fgc-collect has no questions for (it knows "
+            f"{', '.join(known_years())}), so it was not read: ask the council to fill in this year's template."
+        ) from None
 
 
 def _check_collection(metadata: dict[str, str | None], spec: Spec, name: str) -> None:

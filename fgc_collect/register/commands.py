@@ -38,6 +38,29 @@ _contacts_option = click.option(
          "senders (a return emailed from anyone else is held for you to confirm), and whom the chaser list writes to.")
 
 
+def _checked_year(ctx, param, value: str | None) -> str | None:
+    """A collection year as YYYY-YY (2024-25), else one sentence (exit 2)."""
+    if value is None:
+        return None
+    from fgc_collect.spec.overlay import SpecChangeError, next_year
+
+    text = value.strip()
+    try:
+        first = int(next_year(text)[:4]) - 1
+    except SpecChangeError as problem:
+        raise UserError(str(problem)) from None
+    if f"{first}-{(first + 1) % 100:02d}" != text:
+        raise UserError(f"{value!r} is not a collection year: the second part is the year after the first (such as 2024-25).")
+    return text
+
+
+def _year_option(help_text: str):
+    return click.option("--year", "year", metavar="YYYY-YY", callback=_checked_year, help=help_text)
+
+
+_register_year = _year_option("The collection year (default: the latest year the register holds).")
+
+
 def _find_la(text: str):
     from fgc_collect.reference import find_la, find_la_by_name
 
@@ -59,12 +82,15 @@ def _find_la(text: str):
               help="The research team's pseudonymisation key: needed to take in child-level returns.")
 @_contacts_option
 @click.option("--quiet", "-q", is_flag=True, help="Only the files with problems, then the summary line.")
+@_year_option("The collection year of files that do not name their own (a CSV, say); a return made from a "
+              "template is that template's year.")
 def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | None, key_file: Path | None,
-           contacts_file: Path | None, quiet: bool) -> None:
+           contacts_file: Path | None, quiet: bool, year: str | None) -> None:
     """Take returns into the register: files, folders, saved emails (.eml, .msg) and zips.
 
-    Each spreadsheet is tied to its LA, validated and stored as the LA's next version; the same
-    file twice is stored once. What cannot be read or tied to an LA is kept in quarantine with
+    Each spreadsheet is tied to its LA, validated and stored as the LA's next version of its
+    collection year (a 2024-25 return is version 1 of the LA's 2024-25 return, and is compared with
+    the LA's accepted 2023-24 return: FGC205); the same file twice is stored once. What cannot be read or tied to an LA is kept in quarantine with
     the reason (exit code 2; files already in quarantine are listed but no new failure): see
     fgc-collect quarantine. A child-level return (one row per child) is stored as its
     pseudonymised rows, never as the file: it needs --key-file, and without it (or when it cannot
@@ -81,7 +107,7 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
     try:
         register.add_contacts(contacts, by=by)
         with Progress() as progress:  # at a terminal only
-            report = ingest_paths(register, paths, la=la, by=by, key=key, progress=progress)
+            report = ingest_paths(register, paths, la=la, by=by, key=key, progress=progress, year=year)
     except (IngestError, StoreError) as error:
         raise UserError(str(error)) from None
     finally:
@@ -111,8 +137,10 @@ def ingest(paths: tuple[Path, ...], store: str, la_code: str | None, by: str | N
 @click.option("--chasers", "chasers", type=click.Path(path_type=Path, allow_dash=True),
               help="Also write the LAs to chase (not received, errors, rejected) as CSV for a mail merge; - for stdout.")
 @_contacts_option
-def status(store: str, output_format: str, chasers: Path | None, contacts_file: Path | None) -> None:
-    """Where every LA stands: not received, errors, warnings, valid, accepted or rejected."""
+@_register_year
+def status(store: str, output_format: str, chasers: Path | None, contacts_file: Path | None, year: str | None) -> None:
+    """Where every LA stands in a collection year: not received, errors, warnings, valid, accepted
+    or rejected."""
     from fgc_collect.register import StoreError
     from fgc_collect.register.status import chaser_csv, chaser_rows, format_status, problems_in_words, status_json
 
@@ -122,11 +150,13 @@ def status(store: str, output_format: str, chasers: Path | None, contacts_file: 
             register.add_contacts(contacts)
         except StoreError as error:
             raise UserError(str(error)) from None
-        rows = register.status()
+        year = register.year(year)
+        rows = register.status(year=year)
         quarantine = register.quarantine()
         label = register.label
+        years = register.years()
         if chasers is not None:
-            versions = {(version.la_code, version.version_no): version for version in register.versions()}
+            versions = {(version.la_code, version.version_no): version for version in register.versions(year=year)}
             problems = {row.la_code: problems_in_words(register.issues(versions[row.la_code, row.latest_version].id))
                         for row in chaser_rows(rows) if row.latest_version is not None}
     if chasers is not None:
@@ -140,22 +170,25 @@ def status(store: str, output_format: str, chasers: Path | None, contacts_file: 
         except OSError as error:
             raise UserError(f"the chaser list could not be written to {chasers} ({error.strerror or error}).") from None
     if output_format == "json":
-        echo_json(status_json(label, rows, quarantine))
+        echo_json(status_json(label, rows, quarantine, year))
     else:
-        echo(format_status(rows, quarantine, label))
+        echo(format_status(rows, quarantine, label, year, years))
         if chasers is not None:
             echo(f"Chaser list ({sum(1 for _ in text.splitlines()) - 1} LAs) written to {chasers}.")
 
 
-def _decide(decision: str, la_text: str, store: str, version: int | None, note: str, by: str | None, despite_errors: bool = False) -> None:
+def _decide(decision: str, la_text: str, store: str, version: int | None, note: str, by: str | None,
+            despite_errors: bool = False, year: str | None = None) -> None:
     from fgc_collect.register import DecisionError
     from fgc_collect.register.core import AlreadyDecided
 
     la = _find_la(la_text)
     with _open(store, create=False) as register:
-        held = {held.version_no: held.sender for held in register.standing(la.code).held}
+        year = register.year(year)
+        held = {held.version_no: held.sender for held in register.standing(la.code, year=year).held}
+        several = len(register.years()) > 1
         try:
-            made = register.decide(la.code, decision, note, by=by, version_no=version, allow_errors=despite_errors)
+            made = register.decide(la.code, decision, note, by=by, version_no=version, allow_errors=despite_errors, year=year)
         except AlreadyDecided as done:
             echo(str(done)[:1].upper() + str(done)[1:])
             return
@@ -164,7 +197,8 @@ def _decide(decision: str, la_text: str, store: str, version: int | None, note: 
     verb = "Accepted" if decision == "accept" else "Rejected"
     confirmed = (f" {held[made.version_no]} is now a known sender for {la.name}."
                  if decision == "accept" and made.version_no in held and held[made.version_no] else "")
-    echo(f"{verb} version {made.version_no} of {la.name} ({la.code}); recorded {made.decided_at} by {made.decided_by}.{confirmed}")
+    of_year = f" for {year}" if several else ""  # a register of one year says nothing new
+    echo(f"{verb} version {made.version_no} of {la.name} ({la.code}){of_year}; recorded {made.decided_at} by {made.decided_by}.{confirmed}")
 
 
 _version_option = click.option("--version", "version", type=click.IntRange(min=1), help="Which version (default: the latest).")
@@ -179,9 +213,11 @@ _by_option = click.option("--by", "by", metavar="NAME", help="Who decides (defau
 @_note_option
 @_by_option
 @click.option("--despite-errors", is_flag=True, help="Accept a version that has errors (the research team agreed to use it).")
-def accept(la_code: str, store: str, version: int | None, note: str, by: str | None, despite_errors: bool) -> None:
+@_register_year
+def accept(la_code: str, store: str, version: int | None, note: str, by: str | None, despite_errors: bool,
+           year: str | None) -> None:
     """Accept an LA's return (its latest version by default): it feeds the published tables."""
-    _decide("accept", la_code, store, version, note, by, despite_errors)
+    _decide("accept", la_code, store, version, note, by, despite_errors, year)
 
 
 @click.command()
@@ -190,27 +226,30 @@ def accept(la_code: str, store: str, version: int | None, note: str, by: str | N
 @_version_option
 @_note_option
 @_by_option
-def reject(la_code: str, store: str, version: int | None, note: str, by: str | None) -> None:
+@_register_year
+def reject(la_code: str, store: str, version: int | None, note: str, by: str | None, year: str | None) -> None:
     """Reject an LA's return (its latest version by default): the council must resend."""
-    _decide("reject", la_code, store, version, note, by)
+    _decide("reject", la_code, store, version, note, by, year=year)
 
 
 @click.command()
 @click.argument("la_code", metavar="LA_CODE")
 @store_option
 @format_option
-def history(la_code: str, store: str, output_format: str) -> None:
-    """Every version of an LA's return, what changed between them, and the decisions."""
+@_register_year
+def history(la_code: str, store: str, output_format: str, year: str | None) -> None:
+    """Every version of an LA's return in a collection year, what changed between them, and the decisions."""
     from fgc_collect.register.history import format_history, history_json, la_history
 
     la = _find_la(la_code)
     with _open(store, create=False) as register:
-        entries = la_history(register, la)
-        row = next(row for row in register.status() if row.la_code == la.code)
+        year = register.year(year)
+        entries = la_history(register, la, year)
+        row = next(row for row in register.status(year=year) if row.la_code == la.code)
     if output_format == "json":
-        echo_json(history_json(la, entries, row))
+        echo_json(history_json(la, entries, row, year))
     else:
-        echo(format_history(la, entries, row))
+        echo(format_history(la, entries, row, year))
     damaged = [entry.problem for entry in entries if entry.problem]
     if damaged:
         raise UserError(damaged[0] + (f" ({len(damaged) - 1} more such: run fgc-collect verify)" if len(damaged) > 1 else ""))

@@ -72,6 +72,7 @@ class NewVersion:
     container_data: bytes | None = None
     snapshot: str | None = None  # its answers without free text (fgc_collect.register.snapshot)
     level: str = "aggregate"  # child: `data` is ChildReturn.to_stored_bytes(), never the council's file
+    year: str = storage.BASE_YEAR  # the collection year the return is for (its versions are numbered within it)
 
 
 @dataclass(frozen=True)
@@ -115,40 +116,57 @@ class Register:
 
     # ----------------------------------------------------------------- reading
 
-    def versions(self, la_code: str | None = None) -> list[Version]:
-        sql = "SELECT * FROM versions"
-        params: tuple = ()
-        if la_code is not None:
-            sql += " WHERE la_code = ?"
-            params = (la_code,)
-        rows = self.db.query(sql + " ORDER BY la_code, version_no", params)
+    def years(self) -> list[str]:
+        """The collection years the register holds versions for, oldest first."""
+        return [row["year"] for row in self.db.query("SELECT DISTINCT year FROM versions ORDER BY year")]
+
+    def year(self, year: str | None = None) -> str:
+        """The year a command works on: the one given, else the latest the register holds, else
+        the collection's (the survey file's, else the latest year fgc-collect has a spec for)."""
+        if year:
+            return year
+        held = self.years()
+        if held:
+            return held[-1]
+        from fgc_collect.survey import collection_year
+
+        return collection_year()
+
+    def versions(self, la_code: str | None = None, year: str | None = None) -> list[Version]:
+        """The versions held (of one LA, of one year: None for all), by year, LA and number."""
+        where, params = _where(("la_code", la_code), ("year", year))
+        rows = self.db.query("SELECT * FROM versions" + where + " ORDER BY year, la_code, version_no", params)
         return [Version(**row) for row in rows]
 
-    def version(self, la_code: str, version_no: int | None = None) -> Version | None:
-        """The LA's version N, or with None the version it means: its latest, or an earlier one it
-        sent again, leaving out versions held for the coordinator (an unknown sender)."""
+    def version(self, la_code: str, version_no: int | None = None, year: str | None = None) -> Version | None:
+        """The LA's version N of the year (default: the latest year held), or with None the version
+        it means: its latest, or an earlier one it sent again, leaving out versions held for the
+        coordinator (an unknown sender)."""
+        year = self.year(year)
         if version_no is None:
-            return self.standing(la_code).meant
-        held = self.versions(la_code)
+            return self.standing(la_code, year=year).meant
+        held = self.versions(la_code, year)
         return next((version for version in held if version.version_no == version_no), None)
 
-    def standing(self, la_code: str, contacts: Sequence[Contact] = ()):
-        """Where the LA's sendings leave it (fgc_collect.register.status.Standing): the version it
-        means, its sendings that count, its versions held for the coordinator."""
+    def standing(self, la_code: str, contacts: Sequence[Contact] = (), year: str | None = None):
+        """Where the LA's sendings of the year (default: the latest held) leave it
+        (fgc_collect.register.status.Standing): the version it means, its sendings that count, its
+        versions held for the coordinator. Its known senders are those of every year."""
+        from fgc_collect.register.senders import known_senders
         from fgc_collect.register.status import la_standing
 
+        year = self.year(year)
         with self._consistent_read():
-            return la_standing(la_code, self.versions(la_code), self.receipts(la_code), self.decisions(la_code),
-                               [*self.contacts(la_code), *contacts])
+            every = [*self.contacts(la_code), *contacts]
+            known = known_senders(la_code, every, self.versions(la_code), self.decisions(la_code))
+            return la_standing(la_code, self.versions(la_code, year), self.receipts(la_code, year),
+                               self.decisions(la_code, year), every, known)
 
-    def receipts(self, la_code: str | None = None) -> list[Receipt]:
-        """Every sending of a version (its first arrival, and each time it was sent again), in order."""
-        sql = "SELECT * FROM receipts"
-        params: tuple = ()
-        if la_code is not None:
-            sql += " WHERE la_code = ?"
-            params = (la_code,)
-        return [Receipt(**row) for row in self.db.query(sql + " ORDER BY id", params)]
+    def receipts(self, la_code: str | None = None, year: str | None = None) -> list[Receipt]:
+        """Every sending of a version (its first arrival, and each time it was sent again), in order
+        (of one LA, of one year's versions: None for all)."""
+        where, params = _where(("la_code", la_code), ("version_id IN (SELECT id FROM versions WHERE year = ?)", year))
+        return [Receipt(**row) for row in self.db.query("SELECT * FROM receipts" + where + " ORDER BY id", params)]
 
     def contacts(self, la_code: str | None = None) -> list[Contact]:
         """The contacts the research team has given (--contacts FILE), in the order given."""
@@ -172,22 +190,21 @@ class Register:
         )
         return [Issue(**{**row, "value": json.loads(row["value"]) if row["value"] is not None else None}) for row in rows]
 
-    def rules_by_version(self) -> dict[int, list[str]]:
+    def rules_by_version(self, year: str | None = None) -> dict[int, list[str]]:
+        where, params = _where(("version_id IN (SELECT id FROM versions WHERE year = ?)", year))
         found: dict[int, list[str]] = {}
-        for row in self.db.query("SELECT DISTINCT version_id, rule FROM issues ORDER BY version_id, rule"):
+        for row in self.db.query("SELECT DISTINCT version_id, rule FROM issues" + where + " ORDER BY version_id, rule", params):
             found.setdefault(row["version_id"], []).append(row["rule"])
         return found
 
-    def decisions(self, la_code: str | None = None) -> list[Decision]:
+    def decisions(self, la_code: str | None = None, year: str | None = None) -> list[Decision]:
+        """The audit log, oldest first (on one LA's versions, on one year's: None for all)."""
         sql = (
-            "SELECT d.id, d.version_id, v.version_no, d.la_code, d.decision, d.note, d.decided_by, d.decided_at "
+            "SELECT d.id, d.version_id, v.version_no, d.la_code, d.decision, d.note, d.decided_by, d.decided_at, v.year "
             "FROM decisions d JOIN versions v ON v.id = d.version_id"
         )
-        params: tuple = ()
-        if la_code is not None:
-            sql += " WHERE d.la_code = ?"
-            params = (la_code,)
-        return [Decision(**row) for row in self.db.query(sql + " ORDER BY d.id", params)]
+        where, params = _where(("d.la_code", la_code), ("v.year", year))
+        return [Decision(**row) for row in self.db.query(sql + where + " ORDER BY d.id", params)]
 
     def quarantine(self, include_resolved: bool = False) -> list[QuarantineEntry]:
         """The files in quarantine not yet taken in or dropped (all of them with include_resolved)."""
@@ -246,19 +263,28 @@ class Register:
             return f"{row['source'].split(' > ')[0]} (the email or zip that brought {carried})"
         return f"file {sha256[:12]}"
 
-    def status(self, contacts: Sequence[Contact] = ()):
-        """All 153 LAs (fgc_collect.register.status.LaStatus), in the reference order; `contacts`
-        beside those the register holds."""
+    def status(self, contacts: Sequence[Contact] = (), year: str | None = None):
+        """All 153 LAs (fgc_collect.register.status.LaStatus) for the year (default: the latest the
+        register holds), in the reference order; `contacts` beside those the register holds. An LA's
+        known senders are those of every year (an address accepted last year is known this year)."""
         from fgc_collect.reference import local_authorities
         from fgc_collect.register.status import compute_status
 
+        year = self.year(year)
         with self._consistent_read():
-            versions = self.versions()
-            decisions = self.decisions()
-            rules = self.rules_by_version()
-            receipts = self.receipts()
+            versions = self.versions(year=year)
+            decisions = self.decisions(year=year)
+            rules = self.rules_by_version(year)
+            receipts = self.receipts(year=year)
             held = self.contacts()
-        return compute_status(local_authorities(), versions, decisions, rules, receipts, [*held, *contacts])
+            senders = self._accepted_senders(year)
+        return compute_status(local_authorities(), versions, decisions, rules, receipts, [*held, *contacts], senders)
+
+    def _accepted_senders(self, besides: str) -> list[tuple[str, str | None]]:
+        """(LA code, sender) of the versions accepted in years other than `besides`."""
+        return [(row["la_code"], row["sender"]) for row in self.db.query(
+            "SELECT v.la_code, v.sender FROM versions v JOIN decisions d ON d.version_id = v.id "
+            "WHERE d.decision = 'accept' AND v.year <> ? AND v.sender IS NOT NULL", (besides,))]
 
     def read_version(self, version: Version, file: str | None = None):
         """The version as an AggregateReturn (read from the stored bytes, not re-validated). A
@@ -291,20 +317,32 @@ class Register:
             return self.read_version(version, file)
         return return_from_snapshot(text, file or version.file_name, version.sha256)
 
-    def accepted_versions(self) -> dict[str, Version]:
-        """LA code -> the version that feeds the published tables (reference order)."""
+    def accepted_versions(self, year: str | None = None) -> dict[str, Version]:
+        """LA code -> the version of the year (default: the latest held) that feeds the published
+        tables (reference order)."""
         from fgc_collect.reference import local_authorities
         from fgc_collect.register.status import accepted_version_ids
 
+        year = self.year(year)
         with self._consistent_read():
-            chosen = accepted_version_ids(self.decisions())
-            by_id = {version.id: version for version in self.versions()}
+            chosen = accepted_version_ids(self.decisions(year=year))
+            by_id = {version.id: version for version in self.versions(year=year)}
         return {la.code: by_id[chosen[la.code]] for la in local_authorities() if la.code in chosen}
 
-    def accepted_returns(self) -> dict:
-        """LA code -> AggregateReturn of its accepted version, for the LAs that have one, in the
-        reference order. Only these feed the published tables. `.file` is the file name as sent."""
-        return {la_code: self.read_version(version) for la_code, version in self.accepted_versions().items()}
+    def accepted_returns(self, year: str | None = None) -> dict:
+        """LA code -> AggregateReturn of its accepted version of the year (default: the latest the
+        register holds), for the LAs that have one, in the reference order. Only these feed the
+        published tables. `.file` is the file name as sent."""
+        return {la_code: self.read_version(version) for la_code, version in self.accepted_versions(year).items()}
+
+    def accepted_figures(self, year: str) -> dict[str, dict[str, float]]:
+        """LA code -> item -> figure of each LA's accepted version of the year, from the stored
+        snapshots (FGC205 compares the next year's returns with them)."""
+        figures = {}
+        for la_code, version in self.accepted_versions(year).items():
+            ret = self.peer_return(version)
+            figures[la_code] = {row["item_id"]: row["number"] for row in ret.cells.to_dicts() if row["number"] is not None}
+        return figures
 
     def verify(self) -> list[str]:
         """Problems with the register's integrity, one sentence each: every stored file (returns, the
@@ -381,19 +419,21 @@ class Register:
         with self.db.write() as db:
             if db.scalar("SELECT 1 FROM versions WHERE sha256 = ?", (new.sha256,)) is not None:
                 return Recorded("already_held", self.version_with_sha(new.sha256))
-            current = {row["sha256"] for row in db.query("SELECT sha256 FROM versions WHERE la_code = ?", (new.la_code,))}
+            current = {row["sha256"] for row in db.query("SELECT sha256 FROM versions WHERE la_code = ? AND year = ?",
+                                                          (new.la_code, new.year))}
             if validated_against is not None and current != set(validated_against):
                 return Recorded("stale")
             self._record_blobs(db, new.sha256, new.data, new.container_sha256, new.container_data, now)
-            number = int(db.scalar("SELECT COALESCE(MAX(version_no), 0) FROM versions WHERE la_code = ?", (new.la_code,))) + 1
+            number = int(db.scalar("SELECT COALESCE(MAX(version_no), 0) FROM versions WHERE la_code = ? AND year = ?",
+                                   (new.la_code, new.year))) + 1
             errors = sum(1 for issue in new.issues if issue.severity == "error")
             warnings = sum(1 for issue in new.issues if issue.severity == "warning")
             version_id = db.scalar(
                 "INSERT INTO versions (la_code, version_no, sha256, file_name, source, container_sha256, sender, "
-                "received_at, ingested_at, ingested_by, validation, errors, warnings, template_version, level) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                "received_at, ingested_at, ingested_by, validation, errors, warnings, template_version, level, year) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (new.la_code, number, new.sha256, new.file_name, new.source, new.container_sha256, new.sender,
-                 new.received_at, now, by, new.validation, errors, warnings, new.template_version, new.level),
+                 new.received_at, now, by, new.validation, errors, warnings, new.template_version, new.level, new.year),
             )
             if new.snapshot is not None:
                 db.execute("INSERT INTO version_cells (version_id, snapshot) VALUES (?, ?)", (version_id, new.snapshot))
@@ -406,7 +446,7 @@ class Register:
                     "INSERT INTO issues (version_id, position, rule, severity, item, sheet, cell, value, message) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (version_id, position, issue.rule, issue.severity, issue.item, issue.sheet, issue.cell,
-                     _stored_value(issue), issue.message),
+                     _stored_value(issue, new.year), issue.message),
                 )
             _failpoint("before_commit")
         return Recorded("stored", self.version_with_sha(new.sha256), held=check == UNKNOWN)
@@ -485,10 +525,11 @@ class Register:
 
     def decide(
         self, la_code: str, decision: str, note: str, by: str | None = None, version_no: int | None = None,
-        allow_errors: bool = False, now: str | None = None,
+        allow_errors: bool = False, now: str | None = None, year: str | None = None,
     ) -> Decision:
-        """Record the coordinator's accept or reject of an LA's version (by default the one it means:
-        its latest, or an earlier one it sent again), chained into the audit log. Accepting a version
+        """Record the coordinator's accept or reject of an LA's version of the year (default: the
+        latest the register holds; by default the version it means: its latest, or an earlier one
+        it sent again), chained into the audit log (one log for every year). Accepting a version
         held for an unknown sender confirms it, and its sender becomes known for the LA.
         AlreadyDecided (nothing recorded) when the version already stands so."""
         from fgc_collect.reference import find_la
@@ -500,21 +541,22 @@ class Register:
         la = find_la(la_code)
         name = la.name if la else la_code
         code = la.code if la else la_code
-        version = self.version(code, version_no)
+        year = self.year(year)
+        version = self.version(code, version_no, year)
         if version is None:
             if version_no is not None:
-                count = len(self.versions(code))
-                raise DecisionError(f"{name} has no version {version_no} (versions held: {count}).")
-            waiting = self.standing(code).held
+                count = len(self.versions(code, year))
+                raise DecisionError(f"{name} has no version {version_no} for {year} (versions held: {count}).")
+            waiting = self.standing(code, year=year).held
             if waiting:
                 first = waiting[-1]
                 raise DecisionError(
                     f"no return from {name} ({code}) counts yet: version {first.version_no} came from {first.sender}, "
                     f"not a known sender for {name}; to confirm it, {decision} it with --version {first.version_no}."
                 )
-            raise DecisionError(f"no return from {name} ({code}) is held, so there is nothing to {decision}.")
+            raise DecisionError(f"no return from {name} ({code}) for {year} is held, so there is nothing to {decision}.")
         with self.db.write() as db:
-            made = [d for d in self.decisions(code) if d.version_id == version.id]
+            made = [d for d in self.decisions(code, year) if d.version_id == version.id]
             if made and made[-1].decision == decision:  # no duplicate entry in the audit log
                 raise AlreadyDecided(
                     f"version {version.version_no} of {name} is already {decision}ed ({made[-1].decided_at} by "
@@ -532,7 +574,7 @@ class Register:
                 (version.id, code, decision, note.strip(), by or current_user(), now or now_iso()),
             )
             self._chain(db, decision_id)
-        return self.decisions(code)[-1]
+        return self.decisions(code, year)[-1]
 
     def _chain(self, db, decision_id: int) -> None:
         """Add a decision to the audit log's hash chain (inside the write lock, so the chain has one line)."""
@@ -557,12 +599,12 @@ class Register:
             self.blobs.record(db, digest, content)
 
 
-def _stored_value(issue) -> str | None:
-    from fgc_collect.spec import load_spec
+def _stored_value(issue, year: str = storage.BASE_YEAR) -> str | None:
+    from fgc_collect.survey import spec_for
 
     if issue.value is None or issue.rule in _NO_VALUE_RULES or issue.item in _IDENTIFIER_ITEMS:
         return None
-    spec = load_spec()
+    spec = spec_for(year)
     item = issue.item
     if item and spec.has_input_cell(item):
         if spec.input_cell(item).kind not in _VALUE_KINDS and item != "A1":
@@ -570,6 +612,15 @@ def _stored_value(issue) -> str | None:
     elif item is not None and not isinstance(issue.value, (int, float)):
         return None
     return json.dumps(issue.value, default=str)
+
+
+def _where(*conditions: tuple[str, object]) -> tuple[str, tuple]:
+    """A WHERE clause of the conditions whose value is given ("column" or "expression with ?")."""
+    given = [(condition if "?" in condition else f"{condition} = ?", value)
+             for condition, value in conditions if value is not None]
+    if not given:
+        return "", ()
+    return " WHERE " + " AND ".join(clause for clause, _ in given), tuple(value for _, value in given)
 
 
 MAX_NAME_BYTES = 255  # what file systems accept for one name (ext4, APFS, NTFS: 255 bytes or more)

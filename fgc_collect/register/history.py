@@ -87,18 +87,20 @@ class VersionHistory:
         }
 
 
-def la_history(register, la) -> list[VersionHistory]:
+def la_history(register, la, year: str | None = None) -> list[VersionHistory]:
+    """The LA's versions of the year (default: the latest the register holds)."""
     from fgc_collect.register.senders import counts
     from fgc_collect.register.store import StoreError
-    from fgc_collect.spec import load_spec
+    from fgc_collect.survey import spec_for
 
-    spec = load_spec()
-    versions = register.versions(la.code)
-    decisions = register.decisions(la.code)
-    rules = register.rules_by_version()
-    standing = register.standing(la.code)
+    year = register.year(year)
+    spec = spec_for(year)
+    versions = register.versions(la.code, year)
+    decisions = register.decisions(la.code, year)
+    rules = register.rules_by_version(year)
+    standing = register.standing(la.code, year=year)
     held = {version.id for version in standing.held}
-    receipts = register.receipts(la.code)
+    receipts = register.receipts(la.code, year)
     history = []
     previous = None
     for version in versions:
@@ -121,25 +123,28 @@ def la_history(register, la) -> list[VersionHistory]:
     return history
 
 
-def history_json(la, history: list[VersionHistory], state) -> dict:
+def history_json(la, history: list[VersionHistory], state, year: str | None = None) -> dict:
     """`state`: the LA's status row (fgc_collect.register.status.LaStatus), or its state."""
     row = None if isinstance(state, str) else state
     document = {"la_code": la.code, "la_name": la.name, "state": state if row is None else row.state,
                 "versions": [entry.to_json() for entry in history]}
+    if year is not None:
+        document["year"] = year
     if row is not None:
         document["latest_version"] = row.latest_version
         document["resent_version"] = row.resent_version
     return document
 
 
-def format_history(la, history: list[VersionHistory], state) -> str:
+def format_history(la, history: list[VersionHistory], state, year: str | None = None) -> str:
     """`state`: the LA's status row (fgc_collect.register.status.LaStatus), or its state."""
     from fgc_collect.register.status import plural
 
     row = None if isinstance(state, str) else state
+    of_year = f" for {year}" if year else ""
     if not history:
-        return f"{la.name} ({la.code}): no return received."
-    header = f"{la.name} ({la.code}): {plural(len(history), 'version')}; state: {state if row is None else row.state}"
+        return f"{la.name} ({la.code}): no return received{of_year}."
+    header = f"{la.name} ({la.code}){of_year}: {plural(len(history), 'version')}; state: {state if row is None else row.state}"
     if row is not None and row.resent_version is not None:
         header += f" (the council sent version {row.resent_version} again on {row.last_received}: it is the version it means)"
     lines = [header]

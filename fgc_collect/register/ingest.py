@@ -193,6 +193,7 @@ class _Candidate:
     arrival: Arrival
     ret: object  # AggregateReturn or ChildReturn, .file = the name as sent
     la: object  # LocalAuthority
+    year: str  # the collection year it is a return for (return_year)
     revalidations: int = 0
     stored: bytes | None = None  # child-level: ChildReturn.to_stored_bytes(), kept instead of the file
     stored_sha256: str | None = None
@@ -223,6 +224,7 @@ def ingest_paths(
     validator: Validator | None = None,
     key: bytes | None = None,
     progress=None,
+    year: str | None = None,
 ) -> IngestReport:
     """Ingest files, folders, .eml/.msg emails and zips; see the module's docstring.
 
@@ -238,7 +240,12 @@ def ingest_paths(
 
     Each file stands alone: one that cannot be read, tied to an LA or validated, even because
     of a fault in fgc-collect, goes to quarantine with the reason and the others go on. progress: told after each file read
-    and each version stored (fgc_collect.progress)."""
+    and each version stored (fgc_collect.progress).
+
+    year: the collection year of files that do not name their own (--year); each return is stored
+    as a version of its own year (return_year), validated against that year's spec, its LA's
+    earlier versions of that year and the other LAs' returns of that year, and (FGC205) its LA's
+    accepted return of the year before."""
     paths = [Path(path) for path in paths]
     missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
@@ -280,7 +287,7 @@ def ingest_paths(
             stage = "reading"
             try:  # what the file holds: no register here, so only the file's own faults are caught
                 if reason is None:
-                    ret, reason = _read(arrival, Path(scratch) / str(order), la.code if la is not None else None, key)
+                    ret, reason = _read(arrival, Path(scratch) / str(order), la.code if la is not None else None, key, year)
                     if _is_child_return(ret) or (ret is None and arrival.sha256 in private):
                         private.add(arrival.sha256)
                         if key is None:
@@ -296,13 +303,13 @@ def ingest_paths(
             except Exception as error:  # noqa: BLE001 - one file's fault must not stop the others
                 found, stored, reason = None, None, _fault(arrival, stage, error, arrival.sha256 in private)
             if stored is not None:
-                outcome, candidate = _child_candidate(register, arrival, order, ret, stored, by)
+                outcome, candidate = _child_candidate(register, arrival, order, ret, stored, by, return_year(ret, year))
                 if outcome is not None:
                     report.outcomes.append(outcome)
                 else:
                     candidates.append(candidate)
             elif found is not None:
-                candidates.append(_Candidate(order, arrival, ret, found))
+                candidates.append(_Candidate(order, arrival, ret, found, return_year(ret, year)))
             else:
                 held_back.append((len(report.outcomes), arrival, reason))
                 report.outcomes.append(None)
@@ -347,9 +354,9 @@ def _sent_again(register: Register, held, arrival: Arrival, by: str, received_no
     if receipt is None:
         return Outcome(arrival.source, ALREADY_HELD, **fields)
     la = find_la(held.la_code)
-    standing = register.standing(held.la_code)
+    standing = register.standing(held.la_code, year=held.year)
     counted = any(r.id == receipt.id for r in standing.counted)
-    numbers = {version.id: version.version_no for version in register.versions(held.la_code)}
+    numbers = {version.id: version.version_no for version in register.versions(held.la_code, held.year)}
     newest = max((numbers[r.version_id] for r in standing.counted), default=None)
     note = resent_note(la, held.version_no, newest, not counted, arrival.sender)
     return Outcome(arrival.source, ALREADY_HELD, **fields, held=not counted, note=note)
@@ -385,16 +392,17 @@ def _held_fields(register: Register, sha256: str) -> dict:
     return {"la_code": held.la_code, "la_name": la.name if la else held.la_code, "version_no": held.version_no}
 
 
-def _read(arrival: Arrival, folder: Path, la_code: str | None = None, key: bytes | None = None):
+def _read(arrival: Arrival, folder: Path, la_code: str | None = None, key: bytes | None = None, year: str | None = None):
     """(AggregateReturn or ChildReturn with .file = the name as sent, None) or (None, why it is
-    unreadable). The scratch copy is removed at once (a child-level file holds identifiers)."""
+    unreadable), read against its own year's spec (`year`: for a file that names none). The
+    scratch copy is removed at once (a child-level file holds identifiers)."""
     from fgc_collect.pipeline import read_file
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / safe_file_name(arrival.name)
     path.write_bytes(arrival.data)
     try:
-        ret, unreadable = read_file(path, la=la_code, key=key)
+        ret, unreadable = read_file(path, la=la_code, key=key, year=year)
     finally:
         path.unlink(missing_ok=True)
     if ret is None:
@@ -469,7 +477,7 @@ def _child_marks(data: bytes, budget: list[int] | None = None, depth: int = 0) -
     return False
 
 
-def _child_candidate(register: Register, arrival: Arrival, order: int, ret, stored: bytes, by: str):
+def _child_candidate(register: Register, arrival: Arrival, order: int, ret, stored: bytes, by: str, year: str):
     """(Outcome, None) for a child-level file whose rows are already held, else (None, _Candidate)
     holding its pseudonymised rows (`stored`: ChildReturn.to_stored_bytes())."""
     import hashlib
@@ -479,7 +487,7 @@ def _child_candidate(register: Register, arrival: Arrival, order: int, ret, stor
     if held is not None:
         _settle(register, arrival.sha256, held, by)  # refused once without the key, say
         return Outcome(arrival.source, ALREADY_HELD, **_held_fields(register, digest)), None
-    return None, _Candidate(order, arrival, ret, ret.la, stored=stored, stored_sha256=digest)
+    return None, _Candidate(order, arrival, ret, ret.la, year, stored=stored, stored_sha256=digest)
 
 
 def _quarantine(register: Register, arrival: Arrival, reason: str, by: str, received_now: str) -> Outcome:
@@ -517,21 +525,32 @@ def _settle(register: Register, sha256: str, version, by: str) -> None:
 
 def _store_versions(register, candidates: list[_Candidate], validator, by: str, peers: bool, received_now: str,
                     private: set[str], progress=None) -> list[Outcome]:
-    """Validate and store in rounds of at most one return per LA, oldest first, so each new
-    version is compared with every version before it (FGC204). A return fgc-collect fails on goes
-    to quarantine; the others go on."""
+    """Validate and store in rounds of at most one return per LA and year, oldest first, so each
+    new version is compared with every version of its year before it (FGC204). Each year's returns
+    are validated against that year's spec and the LAs' accepted returns of the year before
+    (FGC205). A return fgc-collect fails on goes to quarantine; the others go on."""
     outcomes: list[Outcome] = []
     pending = sorted(candidates, key=lambda c: (c.arrival.received_at or received_now, c.order))
     cache: dict[str, object] = {}
     while pending:
-        batch, seen, later = [], set(), []
+        round_, seen, later = [], set(), []
         for candidate in pending:
-            (later if candidate.la.code in seen else batch).append(candidate)
-            seen.add(candidate.la.code)
+            (later if (candidate.la.code, candidate.year) in seen else round_).append(candidate)
+            seen.add((candidate.la.code, candidate.year))
         if progress is not None:
-            progress(f"Validating {len(batch)} return{'s' if len(batch) != 1 else ''}", 0, None)
-        held, against = _held_returns(register, {c.la.code for c in batch}, peers, cache)
-        results, failed = _validate(_validator(validator, batch), batch, held)
+            progress(f"Validating {len(round_)} return{'s' if len(round_) != 1 else ''}", 0, None)
+        results, failed, against = [], [], {}
+        for year in sorted({candidate.year for candidate in round_}):
+            batch = [candidate for candidate in round_ if candidate.year == year]
+            held, against[year] = _held_returns(register, {c.la.code for c in batch}, peers, cache, year)
+            try:
+                options = _year_options(register, year)
+            except Exception as error:  # noqa: BLE001 - a year with no spec: its returns to quarantine, the rest go on
+                failed += [(candidate, error) for candidate in batch]
+                continue
+            done, faults = _validate(_validator(validator, batch), batch, held, options)
+            results += done
+            failed += faults
         for candidate, error in failed:
             outcomes.append(_failed(register, candidate, "validating", error, by, received_now, private))
         stale = []
@@ -541,7 +560,7 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
             except Exception as error:  # noqa: BLE001 - one file's fault must not stop the others
                 outcomes.append(_failed(register, candidate, "storing", error, by, received_now, private))
                 continue
-            recorded = register.record_version(new, against.get(candidate.la.code, set()), by)
+            recorded = register.record_version(new, against[candidate.year].get(candidate.la.code, set()), by)
             if recorded.outcome == "stale" and candidate.revalidations < MAX_REVALIDATIONS:
                 candidate.revalidations += 1
                 stale.append(candidate)
@@ -565,18 +584,19 @@ def _store_versions(register, candidates: list[_Candidate], validator, by: str, 
     return outcomes
 
 
-def _validate(validate, batch: list[_Candidate], held: list) -> tuple[list[tuple[_Candidate, object]], list[tuple[_Candidate, Exception]]]:
+def _validate(validate, batch: list[_Candidate], held: list, options: dict) -> tuple[list[tuple[_Candidate, object]], list[tuple[_Candidate, Exception]]]:
     """([(candidate, its result)], [(candidate, the error validating it)]): the round at once, or
-    each return alone when validating the round fails, to find which one it fails on."""
+    each return alone when validating the round fails, to find which one it fails on. options: the
+    year's spec and previous year (_year_options)."""
     try:
-        return list(zip(batch, validate([c.ret for c in batch], held=held))), []
+        return list(zip(batch, validate([c.ret for c in batch], held=held, **options))), []
     except Exception as error:  # noqa: BLE001 - retried one by one below
         if len(batch) == 1:
             return [], [(batch[0], error)]
     results, failed = [], []
     for candidate in batch:
         try:
-            (result,) = validate([candidate.ret], held=held)
+            (result,) = validate([candidate.ret], held=held, **options)
             results.append((candidate, result))
         except Exception as error:  # noqa: BLE001 - this return alone: to quarantine
             failed.append((candidate, error))
@@ -592,7 +612,7 @@ def _new_version(candidate: _Candidate, result, received_now: str) -> NewVersion
         issues=result.issues, template_version=candidate.ret.metadata.get("template_version"),
         container_sha256=container.sha256 if container else None,
         container_data=container.data if container else None,
-        snapshot=snapshot_of(_aggregate_form(candidate.ret)), level=candidate.level,
+        snapshot=snapshot_of(_aggregate_form(candidate.ret)), level=candidate.level, year=candidate.year,
     )
 
 
@@ -626,12 +646,41 @@ def _aggregate_form(ret):
     return ret
 
 
-def _held_returns(register: Register, las: set[str], peers: bool, cache: dict) -> tuple[list, dict[str, set[str]]]:
-    """The returns to validate a round against, oldest first: every version of the round's LAs
-    (FGC204), and with peers the latest version of every other LA (FGC201, FGC202); and, per LA
-    of the round, the SHA-256 of the versions it was validated against."""
+def return_year(ret, given: str | None = None) -> str:
+    """A return's collection year: its template's (the metadata), else the year given (--year, for
+    a file that does not name its own, such as a CSV), else that of the spec it was read against
+    (a child-level return's), else the collection's (fgc_collect.survey.collection_year)."""
+    own = (getattr(ret, "metadata", None) or {}).get("year")
+    if own:
+        return str(own)
+    if given:
+        return given
+    spec = getattr(ret, "spec", None)
+    if getattr(spec, "year", None):
+        return str(spec.year)
+    from fgc_collect.survey import collection_year
+
+    return collection_year()
+
+
+def _year_options(register: Register, year: str) -> dict:
+    """What validating a year's returns takes besides them: the year's spec, and (FGC205) the LAs'
+    accepted returns of the year before, from their snapshots in the register."""
+    from fgc_collect.survey import spec_for
+    from fgc_collect.validate.batch_rules import PreviousYear
+
+    first = int(year[:4]) - 1
+    before = f"{first}-{(first + 1) % 100:02d}"
+    figures = register.accepted_figures(before) if before in register.years() else {}
+    return {"spec": spec_for(year), "previous": PreviousYear(before, figures) if figures else None}
+
+
+def _held_returns(register: Register, las: set[str], peers: bool, cache: dict, year: str) -> tuple[list, dict[str, set[str]]]:
+    """The returns of the year to validate a round against, oldest first: every version of the
+    round's LAs (FGC204), and with peers the latest version of every other LA (FGC201, FGC202);
+    and, per LA of the round, the SHA-256 of the versions it was validated against."""
     by_la: dict[str, list] = {}
-    for version in register.versions():
+    for version in register.versions(year=year):
         by_la.setdefault(version.la_code, []).append(version)
     chosen = []
     for code, versions in by_la.items():

@@ -25,6 +25,7 @@ class Version:
     warnings: int
     template_version: str | None
     level: str = "aggregate"  # aggregate | child (the blob is the pseudonymised rows, not the file)
+    year: str = "2023-24"  # the collection year: versions are numbered per year and LA
 
     @property
     def label(self) -> str:
@@ -41,6 +42,7 @@ class Decision:
     note: str
     decided_by: str
     decided_at: str
+    year: str = "2023-24"  # the collection year of the version decided on
 
     def to_json(self) -> dict:
         return {

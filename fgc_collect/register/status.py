@@ -113,13 +113,15 @@ def receipts_of(versions: Sequence[Version]) -> list[Receipt]:
 
 
 def la_standing(la_code: str, versions: Sequence[Version], receipts: Sequence[Receipt] | None,
-                decisions: Sequence[Decision], contacts: Sequence[Contact] = ()) -> Standing:
+                decisions: Sequence[Decision], contacts: Sequence[Contact] = (), known: set[str] | None = None) -> Standing:
     """Which version the LA means, its sendings that count, and its versions held for the coordinator.
-    Versions' ids grow with their numbers, and receipts' ids with the order they arrived in."""
+    Versions' ids grow with their numbers, and receipts' ids with the order they arrived in.
+    `known`: the LA's known senders when the versions given are not all it has sent (one year's)."""
     held = [version for version in versions if version.la_code == la_code]
     if receipts is None:
         receipts = receipts_of(held)
-    known = known_senders(la_code, contacts, held, decisions)
+    if known is None:
+        known = known_senders(la_code, contacts, held, decisions)
     mine = sorted((receipt for receipt in receipts if receipt.la_code == la_code), key=lambda r: r.id)
     counted = tuple(receipt for receipt in mine if counts(receipt.sender_check, receipt.sender, known))
     by_id = {version.id: version for version in held}
@@ -159,11 +161,12 @@ def accepted_version_ids(decisions: Iterable[Decision]) -> dict[str, int]:
 def compute_status(
     las: Sequence, versions: Sequence[Version], decisions: Sequence[Decision],
     rules_by_version: Mapping[int, Sequence[str]], receipts: Sequence[Receipt] | None = None,
-    contacts: Sequence[Contact] = (),
+    contacts: Sequence[Contact] = (), accepted_elsewhere: Sequence[tuple[str, str | None]] = (),
 ) -> list[LaStatus]:
     """One row per LA, in the reference order. The state is that of the version the LA means (its
     latest sending that counts): the coordinator's standing decision on it if any, else its
-    validation result. Without `receipts`, each version was sent once, in order."""
+    validation result. Without `receipts`, each version was sent once, in order.
+    accepted_elsewhere: (LA code, sender) of versions accepted in other years: known senders too."""
     by_la: dict[str, list[Version]] = {}
     for version in versions:
         by_la.setdefault(version.la_code, []).append(version)
@@ -173,13 +176,19 @@ def compute_status(
     contacts_by_la: dict[str, list[Contact]] = {}
     for contact in contacts:
         contacts_by_la.setdefault(contact.la_code, []).append(contact)
+    known_elsewhere: dict[str, set[str]] = {}
+    for code, sender in accepted_elsewhere:
+        if address(sender):
+            known_elsewhere.setdefault(code, set()).add(address(sender))
     standing = effective_decisions(decisions)
     accepted = accepted_version_ids(decisions)
     version_no = {version.id: version.version_no for version in versions}
     rows = []
     for la in las:
         held = sorted(by_la.get(la.code, []), key=lambda v: v.version_no)
-        here = la_standing(la.code, held, receipts_by_la.get(la.code, []), decisions, contacts_by_la.get(la.code, ()))
+        mine = contacts_by_la.get(la.code, ())
+        known = known_senders(la.code, mine, held, decisions) | known_elsewhere.get(la.code, set())
+        here = la_standing(la.code, held, receipts_by_la.get(la.code, []), decisions, mine, known)
         waiting = tuple(HeldVersion(v.version_no, _first_sender(v, receipts_by_la.get(la.code, [])), v.received_at, v.file_name)
                         for v in here.held)
         contact_name, contact_email = _contact(here, contacts_by_la.get(la.code, ()))
@@ -233,27 +242,34 @@ def _contact(here: Standing, contacts: Sequence[Contact]) -> tuple[str | None, s
     return None, None
 
 
-def status_json(store: str, rows: Sequence[LaStatus], quarantine: Sequence[QuarantineEntry] = ()) -> dict:
-    return {
+def status_json(store: str, rows: Sequence[LaStatus], quarantine: Sequence[QuarantineEntry] = (),
+                year: str | None = None) -> dict:
+    document = {
         "store": store,
         "las": [row.to_json() for row in rows],
         "quarantine": [entry.to_json() for entry in quarantine],
     }
+    if year is not None:
+        document["year"] = year  # the collection year of `las` (the quarantine is not per year)
+    return document
 
 
 def state_counts(rows: Sequence[LaStatus]) -> dict[str, int]:
     return {state: sum(1 for row in rows if row.state == state) for state in STATES}
 
 
-def format_status(rows: Sequence[LaStatus], quarantine: Sequence[QuarantineEntry] = (), store: str = "") -> str:
+def format_status(rows: Sequence[LaStatus], quarantine: Sequence[QuarantineEntry] = (), store: str = "",
+                  year: str | None = None, years: Sequence[str] = ()) -> str:
     """The status table for a terminal: a summary line, one line per LA, then the quarantine, the
     returns held for the coordinator to confirm, earlier versions sent again, and senders not yet
     known for their LA."""
     counts = state_counts(rows)
     held = [(row, version) for row in rows for version in row.held]
     lines = []
-    if store:
-        lines.append(f"Register: {store}")
+    if store or year:
+        others = [held for held in years if held != year]
+        of_year = (f"{year}" + (f" (the register also holds {', '.join(others)}: --year YYYY-YY)" if others else "")) if year else ""
+        lines.append(f"Register: {store}; year {of_year}" if store and year else f"Register: {store}" if store else f"Year: {of_year}")
     lines.append(
         f"{len(rows)} LAs: " + ", ".join(f"{counts[state]} {STATE_WORDS[state]}" for state in STATES)
         + f"; {plural(len(quarantine), 'file')} in quarantine"

@@ -114,6 +114,61 @@ _INTEGRITY_TABLES = ("receipts", "contacts", "decision_chain")
 _integrity_triggers = _append_only(_INTEGRITY_TABLES)
 
 
+# Step 5 (years). Versions are numbered per collection year and LA: 2024-25's first return from an
+# LA is its version 1 of 2024-25, never version 2 of 2023-24. Every version held before is 2023-24.
+# PostgreSQL swaps the unique constraint in place. SQLite cannot drop a table's UNIQUE clause, so the
+# table is rebuilt as SQLite documents it (https://sqlite.org/lang_altertable.html#otheralter): a
+# new table, every row copied with its id (the audit log's hash chain covers version ids), the old
+# one dropped and the new one renamed, with foreign keys off for the swap (migrate() turns them off
+# before its transaction: they cannot change inside one) and checked before the commit. DROP TABLE
+# fires no trigger and, with foreign keys off, deletes nothing first, so the append-only triggers
+# stand until the old table goes, and are made again on the new one.
+_VERSION_COLUMNS = (
+    "id, la_code, version_no, sha256, file_name, source, container_sha256, sender, received_at, ingested_at, "
+    "ingested_by, validation, errors, warnings, template_version, level"
+)
+BASE_YEAR = "2023-24"  # the year of every version held by a register made before years
+
+_YEARS_SQLITE = [
+    """CREATE TABLE versions_by_year (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        la_code TEXT NOT NULL,
+        version_no INTEGER NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE REFERENCES blobs(sha256),
+        file_name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        container_sha256 TEXT REFERENCES blobs(sha256),
+        sender TEXT,
+        received_at TEXT NOT NULL,
+        ingested_at TEXT NOT NULL,
+        ingested_by TEXT NOT NULL,
+        validation TEXT NOT NULL CHECK (validation IN ('valid', 'warnings', 'errors')),
+        errors INTEGER NOT NULL,
+        warnings INTEGER NOT NULL,
+        template_version TEXT,
+        level TEXT NOT NULL DEFAULT 'aggregate',
+        year TEXT NOT NULL,
+        UNIQUE (year, la_code, version_no)
+    )""",
+    f"INSERT INTO versions_by_year ({_VERSION_COLUMNS}, year) SELECT {_VERSION_COLUMNS}, '{BASE_YEAR}' FROM versions ORDER BY id",
+    "DROP TABLE versions",
+    "ALTER TABLE versions_by_year RENAME TO versions",
+    "CREATE INDEX versions_by_la ON versions (la_code, version_no)",  # as step 1 made it
+    *_append_only(("versions",))["sqlite"],
+]
+_YEARS_POSTGRESQL = [
+    f"ALTER TABLE versions ADD COLUMN year TEXT NOT NULL DEFAULT '{BASE_YEAR}'",
+    "ALTER TABLE versions ALTER COLUMN year DROP DEFAULT",  # a new version always names its year
+    """DO $$ DECLARE old_unique TEXT; BEGIN
+         SELECT conname INTO old_unique FROM pg_constraint
+          WHERE conrelid = 'versions'::regclass AND contype = 'u'
+            AND pg_get_constraintdef(oid) = 'UNIQUE (la_code, version_no)';
+         EXECUTE format('ALTER TABLE versions DROP CONSTRAINT %I', old_unique);
+       END $$""",
+    "ALTER TABLE versions ADD CONSTRAINT versions_year_la_version UNIQUE (year, la_code, version_no)",
+]
+
+
 MIGRATIONS: tuple[dict[str, list], ...] = (
     {  # 1: the register
         "common": [
@@ -312,6 +367,10 @@ MIGRATIONS: tuple[dict[str, list], ...] = (
             )
         ],
     },
+    {  # 5: versions numbered per collection year and LA (the rows held become 2023-24)
+        "sqlite": _YEARS_SQLITE,
+        "postgresql": _YEARS_POSTGRESQL,
+    },
 )
 
 
@@ -477,6 +536,17 @@ def migrate(db: Database, now: str) -> int:
     """Bring the schema up to date; safe when several processes open a new store at once."""
     if _up_to_date(db):
         return SCHEMA_VERSION
+    if db.dialect == "sqlite":  # a step may rebuild a table (5): foreign keys off for it, checked below
+        db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        _migrate(db, now)
+    finally:
+        if db.dialect == "sqlite":
+            db.execute("PRAGMA foreign_keys = ON")
+    return schema_version(db)
+
+
+def _migrate(db: Database, now: str) -> None:
     with db.write():
         # Inside the write lock, so two processes never both create the tables.
         db.execute(
@@ -496,7 +566,9 @@ def migrate(db: Database, now: str) -> int:
             for fill in step.get("python", ()):  # data a step derives in Python (same transaction)
                 fill(db)
             db.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (number, now))
-    return schema_version(db)
+        if db.dialect == "sqlite" and db.query("PRAGMA foreign_key_check"):
+            raise StoreError("the register's upgrade would leave rows pointing at versions that are not there, "
+                             "so it was not made; the register is unchanged.")
 
 
 # --------------------------------------------------------------------------- blobs

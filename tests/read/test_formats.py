@@ -361,9 +361,26 @@ def test_another_version_of_this_years_template_is_read_and_noted(base, tmp_path
     assert "made from template version 2023-24.0; the current one is 2023-24.1" in note.message
 
 
-def test_last_years_template_is_refused_with_a_sentence(base, tmp_path):
-    with pytest.raises(UnreadableReturn, match=r"made from the 2022-23 template \(version 2023-24.1\), not the 2023-24 one"):
+def test_a_template_of_a_year_without_questions_is_refused_with_a_sentence(base, tmp_path):
+    with pytest.raises(UnreadableReturn, match=r"made from a template for 2022-23, a year fgc-collect has no questions for"):
         read_return(_meta(base, tmp_path / "last year.xlsx", "year", "2022-23"))
+    with pytest.raises(UnreadableReturn, match=r"made from a template for 2099-00, a year fgc-collect has no questions"):
+        read_return(_meta(base, tmp_path / "far.xlsx", "year", "2099-00"))  # refused at once, not moved on 75 times
+
+
+def test_a_return_is_read_against_its_own_years_spec(base, tmp_path):
+    # the fixture is a 2023-24 return: read as 2023-24 whatever the latest year, A10 among its cells
+    ret = read_return(base)
+    assert ret.spec.year == "2023-24" and ret.row("A10") is not None and ret.row("C11") is None
+    # a year asked for applies only to a file that names none
+    assert read_return(base, year="2024-25").spec.year == "2023-24"
+
+
+def test_another_years_spec_given_explicitly_refuses_the_return(base, tmp_path):
+    from fgc_collect.spec import load_spec
+
+    with pytest.raises(UnreadableReturn, match=r"made from the 2023-24 template \(version 2023-24.1\), not the 2024-25 one"):
+        read_return(base, spec=load_spec("2024-25"))
 
 
 def test_dates_booleans_and_errors_keep_their_kind(base, tmp_path):

@@ -287,7 +287,8 @@ def test_the_child_level_shell_prints_no_control_character(tmp_path):
     path = write_csv(tmp_path / f"children {TITLE}{CLEAR}.csv", [row()])
     root = Path(__file__).resolve().parents[2]
     for output_format in ("text", "json"):
-        done = subprocess.run([sys.executable, "-m", "fgc_collect.child", "validate", str(path), "--format", output_format],
+        done = subprocess.run([sys.executable, "-m", "fgc_collect.child", "validate", str(path), "--format", output_format,
+                               "--year", "2023-24"],
                               capture_output=True, cwd=root, timeout=300,
                               env={**os.environ, "PYTHONPATH": str(root), "GX_ANALYTICS_ENABLED": "false"})
         assert done.returncode == 0, done.stderr[-2000:]

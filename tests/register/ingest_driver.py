@@ -21,7 +21,7 @@ from fgc_collect.model import Issue, ReturnResult
 from fgc_collect.register import Register, format_ingest, ingest_paths
 
 
-def stand_in_validator(returns, held=()):
+def stand_in_validator(returns, held=(), **options):
     results = []
     for ret in returns:
         code = ret.values().get("A2")

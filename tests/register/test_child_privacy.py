@@ -72,7 +72,16 @@ def through_the_register(tmp_path_factory):
     zip_path = inbox / "returns.zip"
     zip_path.write_bytes(zipped.getvalue())
     key = base / "fgc.key"
-    steps = {
+    survey = base / "fgc-survey.yaml"  # the rows are a 2023-24 collection's; a CSV names no year
+    survey.write_text('year: "2023-24"\n', encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FGC_SURVEY", str(survey))
+        steps = _steps(store, out, out_files, csv_path, zip_path, key)
+    return {"base": base, "store": store, "out": out, "out_files": out_files, "steps": steps, "csv": csv_path}
+
+
+def _steps(store, out, out_files, csv_path, zip_path, key) -> dict:
+    return {
         "keygen": run("keygen", "--key-file", str(key)),
         "ingest": run("ingest", str(csv_path), "--store", str(store), "--key-file", str(key)),
         "again": run("ingest", str(csv_path), "--store", str(store), "--key-file", str(key)),
@@ -86,7 +95,6 @@ def through_the_register(tmp_path_factory):
         "aggregate": run("aggregate", "--store", str(store), "--out", str(out)),
         "aggregate_files": run("aggregate", str(csv_path), "--out", str(out_files)),
     }
-    return {"base": base, "store": store, "out": out, "out_files": out_files, "steps": steps, "csv": csv_path}
 
 
 def test_the_search_finds_the_identifiers_in_the_council_file(through_the_register):

@@ -129,7 +129,7 @@ def test_accept_reject_and_history_keep_the_coordinators_decisions(ingested, tmp
     history = run("history", DURHAM, "--store", store)
     assert history.returncode == 0, history.stderr
     text = history.stdout
-    assert text.startswith("County Durham (E06000047): 2 versions; state: warnings")
+    assert text.startswith("County Durham (E06000047) for 2023-24: 2 versions; state: warnings")
     assert "Version 1: Durham FGC return.xlsx, received 2025-03-03T16:05:00+00:00 from jo.bloggs@durham.gov.uk" in text
     assert "ACCEPTED" in text and "by amy: v1 checked by phone" in text
     assert "changed since version 1" in text
@@ -159,6 +159,10 @@ def test_accept_reject_and_history_keep_the_coordinators_decisions(ingested, tmp
     (["ingest", "{tmp}", "--store", "{tmp}/store"], "fgc-collect: no spreadsheets or emails were found in {tmp}; nothing was ingested."),
     (["history", "E06000047", "--store", "postgresql://fgc:secret@127.0.0.1:1/x"],
      "fgc-collect: could not connect to the PostgreSQL register postgresql://fgc:***@127.0.0.1:1/x"),
+    (["status", "--store", "{tmp}", "--year", "2024"],
+     "fgc-collect: '2024' is not a collection year: write it as YYYY-YY, such as 2024-25."),
+    (["accept", "E06000047", "--store", "{tmp}", "--note", "x", "--year", "2024-26"],
+     "fgc-collect: '2024-26' is not a collection year: the second part is the year after the first (such as 2024-25)."),
 ])
 def test_mistakes_are_one_sentence_and_exit_2(tmp_path, args, sentence):
     empty = tmp_path / "empty"
@@ -172,9 +176,9 @@ def test_accepting_when_nothing_is_held_says_so(ingested):
     store, _ = ingested
     done = run("accept", "Cornwall", "--store", store, "--note", "x")
     assert done.returncode == 2
-    assert one_sentence(done) == "fgc-collect: no return from Cornwall (E06000052) is held, so there is nothing to accept."
+    assert one_sentence(done) == "fgc-collect: no return from Cornwall (E06000052) for 2023-24 is held, so there is nothing to accept."
     done = run("accept", DURHAM, "--store", store, "--version", "9", "--note", "x")
-    assert one_sentence(done) == "fgc-collect: County Durham has no version 9 (versions held: 2)."
+    assert one_sentence(done) == "fgc-collect: County Durham has no version 9 for 2023-24 (versions held: 2)."
 
 
 def test_the_store_defaults_to_the_environment_variable(ingested, tmp_path):

@@ -244,10 +244,10 @@ def test_a_fault_on_one_file_quarantines_it_with_what_failed_and_the_others_go_o
             raise RuntimeError("the reader tripped on sheet C at 'Jo Bloggs, 12 Elm Road'")
         return real_read(path, *args, **kwargs)
 
-    def tripping_validator(rets, held=()):
+    def tripping_validator(rets, held=(), **options):
         if any(ret.values().get("A2") == helpers.la(GATESHEAD).code for ret in rets):
             raise ValueError("a rule tripped")
-        return quick_validator(rets, held=held)
+        return quick_validator(rets, held=held, **options)
 
     monkeypatch.setattr(pipeline, "read_file", tripping_read)
     files = [returns / name for name in ("Durham FGC return.xlsx", "Darlington return.xlsx", "Gateshead return.xlsx")]

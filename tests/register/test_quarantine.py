@@ -92,11 +92,11 @@ def everything_stored(store: Path) -> list[tuple[str, bytes]]:
     return found
 
 
-def validator(returns, held=()):
+def validator(returns, held=(), **options):
     """The child-level batch validator (polars): no Great Expectations start-up in these tests."""
     from fgc_collect.child import validate_batch
 
-    return validate_batch(returns, held=held, distributions=False, scopes=("cell", "batch"))
+    return validate_batch(returns, held=held, distributions=False, scopes=("cell", "batch"), **options)
 
 
 def outcome_of(report, name: str):
