@@ -39,8 +39,7 @@ def aggregate(paths: tuple[Path, ...], store: str | None, out: Path, threshold: 
     from fgc_collect.aggregate.tables import build_series
     from fgc_collect.progress import Progress
     from fgc_collect.publish import PublishError, publish
-    from fgc_collect.publish.sources import SourceError, inputs_by_year_from_files, inputs_from_store
-    from fgc_collect.spec import BASE_YEAR
+    from fgc_collect.publish.sources import SourceError, inputs_by_year_from_files, inputs_by_year_from_store
     from fgc_collect.spec.overlay import SpecChangeError, next_year
     from fgc_collect.survey import spec_for
 
@@ -57,8 +56,7 @@ def aggregate(paths: tuple[Path, ...], store: str | None, out: Path, threshold: 
         if paths:
             by_year = inputs_by_year_from_files(paths, year)
         else:
-            found = inputs_from_store(store or default_store(), year)
-            by_year = {found.year or year or BASE_YEAR: found}  # today's register: one year, 2023-24
+            by_year = inputs_by_year_from_store(store or default_store(), year)
     except SourceError as problem:
         progress.clear()
         raise UserError(str(problem)) from None

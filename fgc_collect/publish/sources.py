@@ -115,25 +115,34 @@ def _year_inputs(outcomes: list, year: str) -> Inputs:
 
 
 def inputs_from_store(store: str, year: str | None = None) -> Inputs:
-    """The accepted version of each LA's return in the register (of `year`, when the register
-    keeps years: default the latest it holds); the other LAs that sent one are listed as received
-    but not used, with their state."""
-    try:
-        from fgc_collect.register import Register, StoreError
-    except ImportError:
-        raise SourceError("the register is not available yet") from None
-    from fgc_collect.reference import find_la, reference_for
+    """The accepted version of each LA's return of `year` in the register (default: the latest year
+    it holds); the other LAs that sent one are listed as received but not used, with their state."""
+    found = inputs_by_year_from_store(store, year)
+    return found[year] if year in found else found[max(found)]
+
+
+def inputs_by_year_from_store(store: str, year: str | None = None) -> dict[str, Inputs]:
+    """inputs_from_store for every year the register holds (and `year`, if it holds none of it),
+    oldest first: the time series the open data files carry. The register is checked first: a
+    stored file swapped on disk is never published."""
+    from fgc_collect.register import Register, StoreError
 
     try:
         with Register.open(store, create=False) as register:
-            # Every stored file and the audit log checked first: a file swapped on disk is never published.
             problems = register.verify()
             if problems:
                 more = f" (and {len(problems) - 1} more: see fgc-collect verify)" if len(problems) > 1 else ""
                 raise SourceError(f"nothing was published, because the register fails its check: {problems[0].rstrip('.')}{more}.")
-            accepted, statuses, year = _accepted_and_status(register, year)
+            years = sorted(set(register.years()) | {register.year(year)})
+            return {held: _store_inputs(register, held) for held in years}
     except StoreError as problem:
         raise SourceError(str(problem).rstrip(".")) from None
+
+
+def _store_inputs(register, year: str) -> Inputs:
+    from fgc_collect.reference import find_la, reference_for
+
+    accepted, statuses = register.accepted_returns(year=year), register.status(year=year)
     used = tuple(
         LARecord(find_la(code), ret.values(), ret.sha256, Path(ret.file).name) for code, ret in accepted.items()
     )
@@ -142,22 +151,7 @@ def inputs_from_store(store: str, year: str | None = None) -> Inputs:
         for status in statuses
         if status.state != "not received" and status.la_code not in accepted
     )
-    return Inputs(used, excluded, "store", reference_for(year) if year else _reference(), year)
-
-
-def _accepted_and_status(register, year: str | None):
-    """(accepted returns by LA code, statuses, year) of one year. A register that keeps years
-    (its methods take `year`, or it names its years) is asked for that year (default: the latest it
-    holds); today's register holds one year and is asked as it always was."""
-    import inspect
-
-    years = getattr(register, "years", None)
-    held = list(years() if callable(years) else years or [])
-    takes_year = "year" in inspect.signature(register.accepted_returns).parameters
-    if not takes_year:
-        return register.accepted_returns(), register.status(), year
-    year = year or (max(held) if held else None)
-    return register.accepted_returns(year=year), register.status(year=year), year
+    return Inputs(used, excluded, "store", reference_for(year), year)
 
 
 def _reference():
