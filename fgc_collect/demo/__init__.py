@@ -20,18 +20,20 @@ from fgc_collect.demo.synthetic import DemoReturn, SeededMistake, demo_returns
 from fgc_collect.progress import ProgressCallback
 
 
-def write_demo_returns(folder: Path, progress: ProgressCallback | None = None) -> tuple[list[Path], list[DemoReturn], list[SeededMistake]]:
-    """Each return as a real .xlsx: the LA's prefilled template, filled through its defined names.
-    progress: told after each file (fgc_collect.progress)."""
+def write_demo_returns(folder: Path, progress: ProgressCallback | None = None, spec=None,
+                       ) -> tuple[list[Path], list[DemoReturn], list[SeededMistake]]:
+    """Each return as a real .xlsx: the LA's prefilled template (of the spec's year: default
+    2023-24), filled through its defined names. progress: told after each file (fgc_collect.progress)."""
     from fgc_collect.spec import load_spec
     from fgc_collect.template import build_template, fill_workbook, prefill_la, save_workbook
 
+    spec = spec or load_spec()
     folder.mkdir(parents=True, exist_ok=True)
-    returns, seeded = demo_returns()
+    returns, seeded = demo_returns(spec)
     # Building the workbook is half the cost of a file: build it once, then re-prefill and refill
     # every input cell (blanks included) for each LA.
-    workbook = build_template(returns[0].template_la)
-    blank = {cell.id: None for cell in load_spec().input_cells if cell.id not in ("A1", "A2")}
+    workbook = build_template(returns[0].template_la, spec)
+    blank = {cell.id: None for cell in spec.input_cells if cell.id not in ("A1", "A2")}
     paths = []
     for ret in returns:
         prefill_la(workbook, ret.template_la)
@@ -160,6 +162,7 @@ def run_demo(out: Path, echo: Callable[[str], None] = print, progress: ProgressC
     from fgc_collect.pipeline import find_returns, read_files, reconcile_levels, validate_outcomes
     from fgc_collect.read import AggregateReturn
     from fgc_collect.reference import find_la
+    from fgc_collect.spec import BASE_YEAR
 
     survey = use_demo_survey(out)
     if survey is not None:
@@ -174,7 +177,7 @@ def run_demo(out: Path, echo: Callable[[str], None] = print, progress: ProgressC
          + (f"; {both} sends both levels" if both else "") + f"); {len(seeded)} carry a mistake councils make.")
 
     echo("2. Validating them all in one batch (the returns with issues, then the counts of all) ...")
-    outcomes = read_files(files, progress=progress)
+    outcomes = read_files(files, progress=progress, year=BASE_YEAR)  # a CSV says no year of its own
     results = validate_outcomes(outcomes, progress=progress)
     echo(report.results_text(results, only_problems=True))
     missed = missed_mistakes(results, returns, seeded)
@@ -209,16 +212,53 @@ def run_demo(out: Path, echo: Callable[[str], None] = print, progress: ProgressC
     # The aggregate files first, so that an LA that sent both levels has its child-level rows as
     # its latest version (ingest stores them in the order given).
     in_order = [path for path in files if path not in child.child_paths] + child.child_paths
-    accepted = ingest_and_accept(store, in_order, echo, key=key, progress=progress)
+    accepted = ingest_and_accept(store, in_order, echo, key=key, progress=progress, year=BASE_YEAR)
     echo(f"   Accepted {accepted} returns without errors ({DEMO_ACCEPT_NOTE}).")
 
+    later_missed: list[SeededMistake] = []
+    for year in later_years():
+        later_missed += run_later_year(out, store, year, echo, progress)
+
     published = out / "published"
-    echo(f"5. Publishing national tables from the accepted returns into {published} ...")
+    echo(f"6. Publishing the national tables from the accepted returns of every year into {published} ...")
     if progress is not None:
         progress("Publishing", 0, None)
     echo(publish_from_store(store, published))
     echo(what_to_open(out))
-    return 0 if not missed and not wrong else 1
+    return 0 if not missed and not wrong and not later_missed else 1
+
+
+def later_years() -> list[str]:
+    """The years after the first that the demo collects too (2024-25: the FGDM duty's figures)."""
+    from fgc_collect.spec import BASE_YEAR, known_years
+
+    return [year for year in known_years() if year != BASE_YEAR]
+
+
+def run_later_year(out: Path, store: Path, year: str, echo: Callable[[str], None],
+                   progress: ProgressCallback | None = None) -> list[SeededMistake]:
+    """A later year's survey through the register: its returns written from that year's template,
+    ingested (each checked against its LA's accepted return of the year before: FGC205) and those
+    without errors accepted. The seeded mistakes the register's checks missed are returned."""
+    from fgc_collect.register import Register
+    from fgc_collect.survey import spec_for
+
+    folder = out / f"returns-{year}"
+    echo(f"5. The {year} survey: writing a return for every LA from the {year} template into {folder} ...")
+    paths, _, seeded = write_demo_returns(folder, progress, spec_for(year))
+    echo(f"   {len(paths)} returns; {len(seeded)} carry a mistake ({', '.join(m.rule for m in seeded)}). "
+         "Ingesting them: each is checked against its LA's accepted return of the year before.")
+    accepted = ingest_and_accept(store, paths, echo, progress=progress, year=year)
+    echo(f"   Accepted {accepted} {year} returns without errors ({DEMO_ACCEPT_NOTE}).")
+    missed = []
+    with Register.open(store, create=False) as register:
+        for mistake in seeded:
+            version = register.versions(mistake.la_code, year=year)[-1]
+            if not any(issue.rule == mistake.rule and issue.item == mistake.item for issue in register.issues(version.id)):
+                missed.append(mistake)
+                echo(f"   NOT REPORTED: {mistake.la_code} {mistake.rule} {mistake.item} ({mistake.what})")
+    echo(f"   Seeded {year} mistakes reported by the register's checks: {len(seeded) - len(missed)} of {len(seeded)}.")
+    return missed
 
 
 DEMO_SURVEY = """\
@@ -238,12 +278,12 @@ publication:
 def use_demo_survey(out: Path) -> Path | None:
     """Write the demo's survey file into `out` and use it, unless the user named one (--survey,
     $FGC_SURVEY, ./fgc-survey.yaml): then theirs is used and None returned."""
-    from fgc_collect.spec import load_spec
+    from fgc_collect.spec import latest_year, load_spec
     from fgc_collect.survey import choose_survey_file, survey_file_path
 
     if survey_file_path() is not None:
         return None
-    spec = load_spec()
+    spec = load_spec(latest_year())
     path = out / "fgc-survey.yaml"
     out.mkdir(parents=True, exist_ok=True)
     path.write_text(DEMO_SURVEY.format(year=spec.year, published=spec.deadline.replace(month=9, day=25).isoformat()),
@@ -267,24 +307,25 @@ def what_to_open(out: Path) -> str:
 
 
 def ingest_and_accept(store: Path, paths: list[Path], echo: Callable[[str], None], key: bytes | None = None,
-                      progress: ProgressCallback | None = None) -> int:
+                      progress: ProgressCallback | None = None, year: str | None = None) -> int:
     """Ingest into the register, say where the LAs stand, and accept each LA's return that has
     no errors, as a coordinator would after reading the warnings: its latest version, except that
     for an LA holding both levels the latest child-level version is accepted (its figures are
     derived from the rows, and only one version per LA feeds the tables, so it is counted once).
-    key: the pseudonymisation key, to take in child-level returns (without it they are refused)."""
+    key: the pseudonymisation key, to take in child-level returns (without it they are refused).
+    year: the collection year whose returns are decided (default: the latest the register holds)."""
     from fgc_collect.reference import find_la
     from fgc_collect.register import Register
     from fgc_collect.register.ingest import format_ingest, ingest_paths
 
     accepted = 0
     with Register.open(store) as register:
-        echo(format_ingest(ingest_paths(register, paths, key=key, progress=progress), quiet=True))
-        echo(states_line(register.status(), register.quarantine()))
-        for status in register.status():
+        echo(format_ingest(ingest_paths(register, paths, key=key, progress=progress, year=year), quiet=True))
+        echo(states_line(register.status(year=year), register.quarantine()))
+        for status in register.status(year=year):
             if status.state not in ("valid", "warnings"):
                 continue
-            versions = register.versions(status.la_code)
+            versions = register.versions(status.la_code, year=year)
             chosen = versions[-1]
             if {version.level for version in versions} == {"aggregate", "child"}:
                 chosen = [version for version in versions if version.level == "child"][-1]
@@ -292,7 +333,8 @@ def ingest_and_accept(store: Path, paths: list[Path], echo: Callable[[str], None
                     chosen = versions[-1]
                 echo(f"   {find_la(status.la_code).name} sent both levels: accepting its {chosen.level}-level version "
                      f"{chosen.version_no} (one version per LA feeds the tables, so it is counted once).")
-            register.decide(status.la_code, "accept", DEMO_ACCEPT_NOTE, by="fgc-collect demo", version_no=chosen.version_no)
+            register.decide(status.la_code, "accept", DEMO_ACCEPT_NOTE, by="fgc-collect demo", version_no=chosen.version_no,
+                            year=chosen.year)
             accepted += 1
     return accepted
 
@@ -312,10 +354,13 @@ def states_line(rows, quarantine) -> str:
 
 
 def publish_from_store(store: Path, out: Path) -> str:
-    from fgc_collect.aggregate import build_tables
+    """Every year the register holds, the latest as the headline, as `aggregate --store` does."""
+    from fgc_collect.aggregate.tables import build_series
     from fgc_collect.publish import publish
-    from fgc_collect.publish.sources import inputs_from_store
+    from fgc_collect.publish.sources import inputs_by_year_from_store
+    from fgc_collect.survey import spec_for
 
-    inputs = inputs_from_store(str(store))
-    written = publish(build_tables(inputs), out)
-    return f"   Used {len(inputs.used)} accepted returns; {len(written)} files written."
+    by_year = inputs_by_year_from_store(str(store))
+    written = publish(build_series(by_year, specs={year: spec_for(year) for year in by_year}), out)
+    used = "; ".join(f"{year}: {len(inputs.used)}" for year, inputs in by_year.items())
+    return f"   Used the accepted returns ({used}); {len(written)} files written."

@@ -309,21 +309,53 @@ def _mistakes(rng: np.random.Generator, returns: dict[str, DemoReturn], spec: Sp
 
 FILE_NAME_STYLES = (
     "FGC return {name} FINAL.xlsx",
-    "{name} FGC survey 2023-24.xlsx",
-    "fgc_return_2023_24_{code}.xlsx",
+    "{name} FGC survey {year}.xlsx",
+    "fgc_return_{year_}_{code}.xlsx",
     "FGC return {name} v2 (1).xlsx",
 )
 
 
+def _later_mistakes(rng: np.random.Generator, returns: dict[str, DemoReturn], spec: Spec,
+                    avoid: set[str]) -> list[SeededMistake]:
+    """A later year's mistakes: the FGDM duty's figures (2024-25 on) and a figure far from the
+    LA's accepted return of the year before (FGC205, raised when the register holds that one).
+    avoid: the LAs given a mistake the year before (whose return of that year may not be accepted)."""
+    candidates = [code for code, ret in returns.items() if ret.values.get("A5") == "Yes" and code not in avoid]
+    chosen = iter(rng.permutation(candidates).tolist())
+    seeded: list[SeededMistake] = []
+    if spec.has_input_cell("C11") and spec.has_input_cell("C13"):
+        ret = next(returns[code] for code in chosen if int(returns[code].values["C12"]) >= 3)
+        ret.values["C13"] = int(ret.values["C11"]) - int(ret.values["C12"]) + 2
+        seeded.append(SeededMistake(ret.la.code, "FGC113", "C12", "offered and not offered add up to more than C11"))
+        ret = next(returns[code] for code in chosen if int(returns[code].values["C11"]) > 0)
+        ret.values["C12"] = ret.values["C13"] = None
+        seeded.append(SeededMistake(ret.la.code, "FGC114", "C12", "left the duty's figures blank"))
+    # Every count three times last year's (a whole year's referrals counted from a new system):
+    # consistent in itself, so only the comparison with the year before can see it.
+    ret = next(returns[code] for code in chosen if int(returns[code].values["B1"]) >= 15)
+    for cell in spec.input_cells:
+        if cell.kind == "count" and isinstance(ret.values.get(cell.id), int):
+            ret.values[cell.id] = 3 * ret.values[cell.id]
+    seeded.append(SeededMistake(ret.la.code, "FGC205", "B1", "counted three times last year's figures"))
+    return seeded
+
+
 def demo_returns(spec: Spec | None = None, seed: int = SEED) -> tuple[list[DemoReturn], list[SeededMistake]]:
-    """Returns for all 153 LAs (a few without an FGC service) and the mistakes seeded into them."""
+    """Returns for all 153 LAs (a few without an FGC service) and the mistakes seeded into them.
+    Any year's spec: the same seed gives each LA a close return from one year to the next, and a
+    later year has mistakes of its own (_later_mistakes)."""
     spec = spec or load_spec()
     rng = np.random.default_rng(seed)
     returns: dict[str, DemoReturn] = {}
     for index, la in enumerate(local_authorities()):
         has_service = la.name != "Isles of Scilly" and rng.random() > NO_SERVICE_SHARE
         values = clean_return(la, rng, spec, has_service)
-        name = FILE_NAME_STYLES[index % len(FILE_NAME_STYLES)].format(name=la.name.replace(",", ""), code=la.code)
+        name = FILE_NAME_STYLES[index % len(FILE_NAME_STYLES)].format(
+            name=la.name.replace(",", ""), code=la.code, year=spec.year, year_=spec.year.replace("-", "_"))
         returns[la.code] = DemoReturn(la, values, name, la)
-    seeded = _mistakes(rng, returns, spec)
+    if spec.year == BASE_YEAR:
+        seeded = _mistakes(rng, returns, spec)
+    else:
+        earlier = {mistake.la_code for mistake in demo_returns(load_spec(BASE_YEAR), seed)[1]}
+        seeded = _later_mistakes(rng, returns, spec, earlier)
     return list(returns.values()), seeded
