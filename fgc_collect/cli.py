@@ -246,11 +246,13 @@ def keygen(key_file: Path) -> None:
 
 @cli.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-def rules(output_format: str) -> None:
-    """Print the catalogue of validation rules."""
+@year_option("The collection year whose rules to list (default: the survey file's year, else the latest).")
+def rules(output_format: str, year: str | None) -> None:
+    """Print the catalogue of validation rules of a year."""
+    from fgc_collect.survey import spec_for
     from fgc_collect.validate import render_catalogue
 
-    echo(render_catalogue(output_format), nl=not output_format == "markdown")
+    echo(render_catalogue(output_format, spec_for(checked_year(year))), nl=not output_format == "markdown")
 
 
 @cli.command()
