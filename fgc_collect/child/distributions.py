@@ -170,13 +170,14 @@ def _batch_definition():
 _gx_suites: dict[str, object] = {}
 
 
-def _runtime(data: dict):
-    """(batch definition, suite) in the project's GX context, each suite made once per process
-    (a year's is another suite, under a name of its own: the context refuses two of one name)."""
+def _runtime(data: dict | None = None):
+    """(batch definition, suite) in the project's GX context (the 2023-24 suite unless given), each
+    suite made once per process (a year's is another suite, under a name of its own: the context
+    refuses two of one name)."""
     from fgc_collect.validate._gx import context, import_gx
 
     gx = import_gx()
-    key = json.dumps(data, sort_keys=True)
+    key = json.dumps(data or suite_dict(), sort_keys=True)
     if key not in _gx_suites:
         copy = json.loads(key)
         copy["name"] = f"{copy['name']}.{len(_gx_suites)}"
