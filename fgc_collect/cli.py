@@ -57,12 +57,15 @@ def checked_year(year: str | None) -> str:
 @click.option("--all-las", is_flag=True, help="One prefilled template per LA (153 files) into the folder --out.")
 @click.option("--out", "out", type=click.Path(path_type=Path), help="File (or folder with --all-las or several --la).")
 @click.option("--force", is_flag=True, help="Replace templates that already exist (without it, nothing is replaced).")
-def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | None, force: bool) -> None:
-    """Write the Excel survey template: blank, or prefilled for LAs."""
+@year_option("The collection year (default: the survey file's year, else the latest the project knows).")
+def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | None, force: bool, year: str | None) -> None:
+    """Write the Excel survey template of a year: blank, or prefilled for LAs."""
     from fgc_collect.reference import find_la, local_authorities
+    from fgc_collect.survey import child_spec_for, spec_for
 
     if all_las and la_codes:
         raise UserError("give either --la or --all-las, not both.")
+    year = checked_year(year)
     las = []
     for code in la_codes:
         la = find_la(code)
@@ -70,14 +73,26 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
             raise UserError(f"{code!r} is not the code of a local authority in 2023-24 (give a 9-character code such as E06000047 or a 3-digit code such as 840).")
         las.append(la)
     if level == "child":
-        from fgc_collect.child import child_file_name as file_name, write_child_template as write_one
+        from fgc_collect.child import write_child_template
+        from fgc_collect.child.template import child_file_name
+
+        child_spec = child_spec_for(year)
+
+        def file_name(la):
+            return child_file_name(la, year)
+
+        def write_one(path, la):
+            return write_child_template(path, la, child_spec)
     else:
         from fgc_collect import template as templates
 
-        file_name = templates.la_file_name
+        spec = spec_for(year)
+
+        def file_name(la):
+            return templates.la_file_name(la, year)
 
         def write_one(path, la):
-            return templates.write_template(path, la=la)
+            return templates.write_template(path, la=la, spec=spec)
     if all_las:
         las = list(local_authorities())
     if len(las) > 1:
@@ -90,7 +105,7 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
             from fgc_collect.progress import Progress
 
             with Progress() as progress:  # at a terminal only
-                templates.write_all_templates(folder, progress=progress)  # the same files, written faster
+                templates.write_all_templates(folder, spec=spec, progress=progress)  # the same files, written faster
         else:
             for la, path in zip(las, targets):
                 write_one(path, la)
@@ -100,7 +115,7 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
             click.echo(f"Wrote {len(targets)} {'child-level' if level == 'child' else 'prefilled'} templates into {folder}.")
         return
     la = las[0] if las else None
-    default = file_name(la) if la or level == "child" else templates.TEMPLATE_FILE_NAME
+    default = file_name(la) if la or level == "child" else templates.template_file_name(year)
     path = out or Path(default)
     if path.is_dir():
         path = path / default
@@ -231,11 +246,13 @@ def keygen(key_file: Path) -> None:
 
 @cli.command()
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-def rules(output_format: str) -> None:
-    """Print the catalogue of validation rules."""
+@year_option("The collection year whose rules to list (default: the survey file's year, else the latest).")
+def rules(output_format: str, year: str | None) -> None:
+    """Print the catalogue of validation rules of a year."""
+    from fgc_collect.survey import spec_for
     from fgc_collect.validate import render_catalogue
 
-    echo(render_catalogue(output_format), nl=not output_format == "markdown")
+    echo(render_catalogue(output_format, spec_for(checked_year(year))), nl=not output_format == "markdown")
 
 
 @cli.command()

@@ -12,7 +12,7 @@ from openpyxl.utils import column_index_from_string, range_boundaries
 from openpyxl.utils.cell import coordinate_from_string
 
 from fgc_collect.reference import find_la, local_authorities
-from fgc_collect.spec import load_spec
+from fgc_collect.spec import latest_year, load_spec
 from fgc_collect.survey import Contact, Survey
 from fgc_collect.template import (
     TEMPLATE_FILE_NAME,
@@ -567,7 +567,7 @@ def test_template_refuses_to_replace_a_file_unless_forced(tmp_path):
 def test_template_for_every_la_writes_none_when_one_exists(tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
-    kept = folder / la_file_name(DURHAM)
+    kept = folder / la_file_name(DURHAM, latest_year())  # the default year's
     kept.write_bytes(b"sent last week")
     done = _template("--all-las", "--out", str(folder), cwd=tmp_path)
     assert done.exit_code == 2
@@ -584,7 +584,7 @@ def test_child_level_templates_are_not_replaced_either(tmp_path):
     from fgc_collect.child import child_file_name
 
     assert _template("--level", "child", "--la", "840", "--out", str(tmp_path), cwd=tmp_path).exit_code == 0
-    written = tmp_path / child_file_name(DURHAM)
+    written = tmp_path / child_file_name(DURHAM, latest_year())
     written.write_bytes(b"filled in")
     done = _template("--level", "child", "--la", "840", "--out", str(tmp_path), cwd=tmp_path)
     assert done.exit_code == 2 and "already exists: give --force" in done.output

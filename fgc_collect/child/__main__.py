@@ -81,7 +81,8 @@ def _template(args) -> int:
 def _write(args) -> int:
     from fgc_collect.child.distributions import write_suite
 
-    print(f"wrote {write_suite()}")
+    for path in write_suite():
+        print(f"wrote {path}")
     return 0
 
 

@@ -8,8 +8,10 @@ there: `derive.breakdown_frame`), so the figures are the derived return's own. E
 the child-level column to look at, where the aggregate rule can name only the item; the aggregate
 engine's FGC110 issues on a derived return are replaced by these (`validate.child_result`).
 
-The suite is generated from the spec and committed as validations/fgc_child_level.json (a test
-keeps the two in step; `python -m fgc_collect.child write` regenerates it). GX is imported only
+The suite validation runs is built from the return's own year's spec at run time (`suite_dict`),
+so a changed spec never meets a stale suite; each year's is also committed for readers and GX
+users as validations/fgc_child_level.json (2023-24) and fgc_child_level_<year>.json (a test keeps
+them in step; `python -m fgc_collect.child write` regenerates them). GX is imported only
 in the functions that build or run the suite, through the project's one GX context
 (`fgc_collect.validate._gx`: analytics off before the import, ephemeral, no progress bars).
 """
@@ -17,6 +19,7 @@ in the functions that build or run the suite, through the project's one GX conte
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -76,21 +79,32 @@ def plan(spec: ChildSpec | None = None) -> list[dict]:
     return planned
 
 
+def suite_file(year: str) -> str:
+    """fgc_child_level.json for 2023-24 (its name before years), fgc_child_level_2024_25.json after."""
+    from fgc_collect.spec import BASE_YEAR
+
+    return SUITE_FILE if year == BASE_YEAR else f"{SUITE_NAME}_{year.replace('-', '_')}.json"
+
+
+def _meta(spec: ChildSpec) -> dict:
+    from fgc_collect.spec import BASE_YEAR
+
+    return {
+        "description": "FGC110 at the rows of a child-level return (a breakdown's Unknown category "
+                       "holding more than half of its children or families), generated from the spec",
+        "spec": "fgc_collect/spec/fgc_child_level.yaml" if spec.year == BASE_YEAR else f"the {spec.year} child-level spec",
+        "regenerate": "python -m fgc_collect.child write",
+    }
+
+
 def build_suite_dict(spec: ChildSpec | None = None) -> dict:
     """The suite, built through GX's own classes (every argument checked) and serialised."""
     from fgc_collect.validate._gx import context, import_gx
 
+    spec = spec or load_child_spec()
     gx = import_gx()
     context()
-    suite = gx.ExpectationSuite(
-        name=SUITE_NAME,
-        meta={
-            "description": "FGC110 at the rows of a child-level return (a breakdown's Unknown category "
-                           "holding more than half of its children or families), generated from the spec",
-            "spec": "fgc_collect/spec/fgc_child_level.yaml",
-            "regenerate": "python -m fgc_collect.child write",
-        },
-    )
+    suite = gx.ExpectationSuite(name=SUITE_NAME, meta=_meta(spec))
     for planned in plan(spec):
         expectation_class = getattr(gx.expectations, planned["expectation"])
         suite.add_expectation(expectation_class(**planned["kwargs"], meta=planned["meta"], severity="warning"))
@@ -107,40 +121,73 @@ def suite_json(spec: ChildSpec | None = None) -> str:
     return json.dumps(build_suite_dict(spec), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_suite(folder: Path | None = None) -> Path:
+def write_suite(folder: Path | None = None) -> list[Path]:
+    """Every year's suite, from each year's own child-level spec."""
+    from fgc_collect.spec import known_years
+
     folder = folder or validations_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / SUITE_FILE
-    path.write_text(suite_json(), encoding="utf-8")
-    return path
+    paths = []
+    for year in known_years():
+        path = folder / suite_file(year)
+        path.write_text(suite_json(load_child_spec(year)), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+_suites: dict[int, tuple[ChildSpec, dict]] = {}
+
+
+def suite_dict(spec: ChildSpec | None = None) -> dict:
+    """The suite as GX serialises it, built from `spec` at run time without importing GX (what
+    validation runs; build_suite_dict makes the same through GX's classes, held equal by a test)."""
+    spec = spec or load_child_spec()
+    if id(spec) not in _suites:
+        expectations = [
+            {"type": re.sub(r"(?<!^)(?=[A-Z])", "_", planned["expectation"]).lower(),
+             "kwargs": json.loads(json.dumps(planned["kwargs"])), "meta": json.loads(json.dumps(planned["meta"])),
+             "severity": "warning"}
+            for planned in plan(spec)
+        ]
+        _suites[id(spec)] = (spec, {"name": SUITE_NAME, "id": None, "expectations": expectations,
+                                    "meta": _meta(spec), "notes": None})
+    return _suites[id(spec)][1]
+
+
+def load_suite_dict(spec: ChildSpec | None = None) -> dict:
+    """The suite validation runs: built from the spec at run time, never read from validations/."""
+    return suite_dict(spec)
 
 
 @cache
-def load_suite_dict() -> dict:
-    """The committed suite (built from the spec when the repository's folder is not there)."""
-    path = validations_dir() / SUITE_FILE
-    if path.is_file():
-        return json.loads(path.read_text(encoding="utf-8"))
-    return build_suite_dict()
+def _batch_definition():
+    from fgc_collect.validate._gx import context
+
+    return (context().data_sources.add_pandas(DATA_SOURCE).add_dataframe_asset(ASSET)
+            .add_batch_definition_whole_dataframe(BATCH))
 
 
-@cache
-def _runtime():
-    """(batch definition, suite), made once per process in the project's GX context."""
+_gx_suites: dict[str, object] = {}
+
+
+def _runtime(data: dict | None = None):
+    """(batch definition, suite) in the project's GX context (the 2023-24 suite unless given), each
+    suite made once per process (a year's is another suite, under a name of its own: the context
+    refuses two of one name)."""
     from fgc_collect.validate._gx import context, import_gx
 
     gx = import_gx()
-    batch_definition = (
-        context().data_sources.add_pandas(DATA_SOURCE).add_dataframe_asset(ASSET)
-        .add_batch_definition_whole_dataframe(BATCH)
-    )
-    suite = context().suites.add(gx.ExpectationSuite(**load_suite_dict()))
-    return batch_definition, suite
+    key = json.dumps(data or suite_dict(), sort_keys=True)
+    if key not in _gx_suites:
+        copy = json.loads(key)
+        copy["name"] = f"{copy['name']}.{len(_gx_suites)}"
+        _gx_suites[key] = context().suites.add(gx.ExpectationSuite(**copy))
+    return _batch_definition(), _gx_suites[key]
 
 
-def covered_items() -> frozenset[str]:
+def covered_items(spec: ChildSpec | None = None) -> frozenset[str]:
     """The breakdowns (and their Unknown cells) whose FGC110 the suite reports at the rows."""
-    metas = [expectation["meta"] for expectation in load_suite_dict()["expectations"]]
+    metas = [expectation["meta"] for expectation in suite_dict(spec)["expectations"]]
     return frozenset(meta["item"] for meta in metas) | frozenset(meta["unknown_cell"] for meta in metas)
 
 
@@ -154,14 +201,14 @@ def distribution_issues(ret: ChildReturn, frame=None, engine: str = "gx") -> lis
     from fgc_collect.validate.expectations import failed_expectations
 
     spec = ret.spec
-    suite_dict = load_suite_dict()
-    columns = [expectation["kwargs"]["column"] for expectation in suite_dict["expectations"]]
+    suite = suite_dict(spec)
+    columns = [expectation["kwargs"]["column"] for expectation in suite["expectations"]]
     frame = breakdown_frame(ret) if frame is None else frame
     if frame.height == 0:
         return []
     failed = failed_expectations(
-        suite_dict, frame.select(pl.col(columns)), engine, "the child-level distribution suite",
-        rows=False, gx_runtime=_runtime,
+        suite, frame.select(pl.col(columns)), engine, "the child-level distribution suite",
+        rows=False, gx_runtime=lambda: _runtime(suite),
     )
     issues = []
     for failure in failed:

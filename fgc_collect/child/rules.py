@@ -41,7 +41,7 @@ from fgc_collect.child.spec import (
 from fgc_collect.model import ERROR, WARNING, Issue
 
 MAX_ISSUES_PER_CHECK = 20  # then one issue saying how many more rows have the same problem
-ROW_RULES = tuple(f"FGC3{n:02d}" for n in range(2, 12))
+ROW_RULES = tuple(f"FGC3{n:02d}" for n in range(2, 13))  # FGC312 from 2024-25
 
 
 @dataclass(frozen=True)
@@ -197,6 +197,40 @@ def _consent_first_checks(spec: ChildSpec) -> list[RowCheck]:
     )]
 
 
+def _fgdm_checks(spec: ChildSpec) -> list[RowCheck]:
+    """FGC312 (2024-25 on, when the spec has it): the FGDM duty's answers follow from
+    proceedings_considered, and a reason for no offer only when no offer was made."""
+    if not any(rule.code == "FGC312" for rule in spec.rules):
+        return []
+    considered = pl.col("proceedings_considered") == "Y"
+    offered = (pl.col(raw("fgdm_offered")).is_null() | considered).fill_null(False)
+    reason = (pl.col(raw("fgdm_not_offered_reason")).is_null()
+              | (considered & (pl.col("fgdm_offered") == "N"))).fill_null(False)
+
+    def given(column: str):
+        return lambda row: row[raw(column)]
+
+    return [
+        RowCheck(
+            "FGC312", "fgdm_offered", offered,
+            lambda row: (f"is {row[raw('fgdm_offered')]!s} but proceedings_considered is "
+                         f"{row[raw('proceedings_considered')] or 'blank'}: whether an FGDM meeting was offered is "
+                         "recorded only for families for whom care proceedings were considered (set "
+                         "proceedings_considered to Y, or leave fgdm_offered blank)."),
+            value=given("fgdm_offered"),
+        ),
+        RowCheck(
+            "FGC312", "fgdm_not_offered_reason", reason,
+            lambda row: (f"is {row[raw('fgdm_not_offered_reason')]!s} but fgdm_offered is "
+                         f"{row[raw('fgdm_offered')] or 'blank'} and proceedings_considered is "
+                         f"{row[raw('proceedings_considered')] or 'blank'}: a reason is given only when care "
+                         "proceedings were considered (Y) and no FGDM meeting was offered (fgdm_offered N); "
+                         "correct those columns, or leave the reason blank."),
+            value=given("fgdm_not_offered_reason"),
+        ),
+    ]
+
+
 def _family_checks(spec: ChildSpec) -> list[RowCheck]:
     """FGC307 (a child twice in one referral), FGC308 (family-level fields agree), FGC310 (a child
     in more than one referral)."""
@@ -287,6 +321,7 @@ def row_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     return (
         _type_checks(spec, present) + _order_checks(spec) + _scope_checks(spec) + _completeness_checks(spec)
         + _consent_first_checks(spec) + _family_checks(spec) + _age_checks(spec) + _personal_data_checks(spec)
+        + _fgdm_checks(spec)
     )
 
 

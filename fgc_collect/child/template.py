@@ -29,6 +29,11 @@ from fgc_collect.reference import LocalAuthority
 
 CHILD_TEMPLATE_VERSION = "2023-24.child.1"
 CHILD_TEMPLATE_FILE_NAME = "fgc_child_return_2023_24.xlsx"
+
+
+def child_template_version(year: str) -> str:
+    """2024-25.child.1: the child-level template's version of a year."""
+    return f"{year}.child.1"
 EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2030, 12, 31)
 
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -44,10 +49,10 @@ _WHITE_BOLD = Font(name="Calibri", size=11, bold=True, color="FFFFFF")
 _NOTE = Font(name="Calibri", size=11, italic=True, color="595959")
 
 
-def child_file_name(la: LocalAuthority | None = None) -> str:
+def child_file_name(la: LocalAuthority | None = None, year: str = "2023-24") -> str:
     """fgc_child_return_2023_24.xlsx, or fgc_child_return_2023_24_E06000047_County_Durham.xlsx"""
-    stem = CHILD_TEMPLATE_FILE_NAME.removesuffix(".xlsx")
-    return f"{stem}_{la.code}_{la.slug}.xlsx" if la is not None else CHILD_TEMPLATE_FILE_NAME
+    stem = f"fgc_child_return_{year.replace('-', '_')}"
+    return f"{stem}_{la.code}_{la.slug}.xlsx" if la is not None else f"{stem}.xlsx"
 
 
 def _long_date(day: date) -> str:
@@ -148,7 +153,7 @@ def _write_cover(ws, spec: ChildSpec, la: LocalAuthority | None) -> None:
         line(column.id, f"{need}{describe(column)}{note}", font=Font(name="Calibri", size=11))
 
     row += 1
-    ws.cell(row, 1, f"Template version {CHILD_TEMPLATE_VERSION} ({spec.collection_id}, {spec.level}, {spec.year})").font = _NOTE
+    ws.cell(row, 1, f"Template version {child_template_version(spec.year)} ({spec.collection_id}, {spec.level}, {spec.year})").font = _NOTE
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
@@ -252,7 +257,7 @@ def _write_meta(ws, spec: ChildSpec, la: LocalAuthority | None) -> None:
         "collection": spec.collection_id,
         "level": spec.level,
         "year": spec.year,
-        "template_version": CHILD_TEMPLATE_VERSION,
+        "template_version": child_template_version(spec.year),
         "la_code": la.code if la is not None else None,
         "la_name": la.name if la is not None else None,
     }

@@ -46,7 +46,7 @@ def child_result(
     from fgc_collect.child.distributions import RULE as ROW_LEVEL_FGC110, covered_items
 
     skipped = not_collected_items(derived)
-    at_rows = covered_items() if distributions else frozenset()
+    at_rows = covered_items(ret.spec) if distributions else frozenset()
     aggregate_issues = []
     for issue in derived_result.issues if derived_result is not None else ():
         if issue.item in skipped:

@@ -153,9 +153,29 @@ def demo_key(path: Path) -> bytes:
     return load_key(path)
 
 
+DEMO_YEAR = "2023-24"
+
+
 def run_demo(out: Path, echo: Callable[[str], None] = print, progress: ProgressCallback | None = None) -> int:
     """Template -> returns -> validate -> feedback -> register -> decisions -> national tables.
     progress: told as files are written, read and stored (fgc_collect.progress); echo must wipe it."""
+    from fgc_collect.survey import choose_survey_file, survey_file_path
+
+    if survey_file_path() is not None:
+        return _run_demo(out, echo, progress)
+    # The demo is a 2023-24 collection: its child-level CSV names no year of its own, so the
+    # demo's survey file says which (without one, a CSV is read as the latest year).
+    survey = out / "fgc-survey.yaml"
+    survey.parent.mkdir(parents=True, exist_ok=True)
+    survey.write_text(f'year: "{DEMO_YEAR}"\n', encoding="utf-8")
+    choose_survey_file(survey)
+    try:
+        return _run_demo(out, echo, progress)
+    finally:
+        choose_survey_file(None)
+
+
+def _run_demo(out: Path, echo: Callable[[str], None], progress: ProgressCallback | None) -> int:
     from fgc_collect import report
     from fgc_collect.child.reconcile import files_by_la, write_reconciliations
     from fgc_collect.feedback import write_feedback

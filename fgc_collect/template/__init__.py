@@ -25,6 +25,8 @@ _EXPORTS = {
     "workbook_bytes": "fgc_collect.template.output",
     "write_all_templates": "fgc_collect.template.output",
     "write_committed_template": "fgc_collect.template.output",
+    "write_committed_templates": "fgc_collect.template.output",
+    "template_file_name": "fgc_collect.template.output",
     "write_template": "fgc_collect.template.output",
 }
 

@@ -1,5 +1,6 @@
-"""python -m fgc_collect.template: regenerate the committed blank template."""
+"""python -m fgc_collect.template: regenerate the committed blank templates, one per year."""
 
-from fgc_collect.template import write_committed_template
+from fgc_collect.template import write_committed_templates
 
-print(write_committed_template())
+for path in write_committed_templates():
+    print(path)

@@ -17,26 +17,31 @@ from openpyxl import Workbook
 from openpyxl.xml.functions import tostring
 
 from fgc_collect.reference import LocalAuthority, local_authorities
-from fgc_collect.spec import Spec, load_spec
+from fgc_collect.spec import BASE_YEAR, Spec, known_years, load_spec
 from fgc_collect.survey import Survey
 
 from . import layout
 from .build import build_template
 
-TEMPLATE_FILE_NAME = "fgc_return_2023_24.xlsx"
+def template_file_name(year: str = BASE_YEAR) -> str:
+    """fgc_return_2024_25.xlsx: the blank template of a year."""
+    return f"fgc_return_{year.replace('-', '_')}.xlsx"
+
+
+TEMPLATE_FILE_NAME = template_file_name()  # 2023-24's, as before years
 FIXED_TIMESTAMP = datetime(2025, 1, 1, 0, 0, 0)
 _ZIP_DATE_TIME = (2025, 1, 1, 0, 0, 0)
 _CORE_PROPERTIES = "docProps/core.xml"
 
 
-def committed_template_path() -> Path:
-    """The blank template kept in the repository: templates/fgc_return_2023_24.xlsx."""
-    return Path(__file__).resolve().parents[2] / "templates" / TEMPLATE_FILE_NAME
+def committed_template_path(year: str = BASE_YEAR) -> Path:
+    """The blank template of a year kept in the repository: templates/fgc_return_2023_24.xlsx."""
+    return Path(__file__).resolve().parents[2] / "templates" / template_file_name(year)
 
 
-def la_file_name(la: LocalAuthority) -> str:
+def la_file_name(la: LocalAuthority, year: str = BASE_YEAR) -> str:
     """fgc_return_2023_24_E06000047_County_Durham.xlsx"""
-    stem = TEMPLATE_FILE_NAME.removesuffix(".xlsx")
+    stem = template_file_name(year).removesuffix(".xlsx")
     return f"{stem}_{la.code}_{la.slug}.xlsx"
 
 
@@ -117,7 +122,7 @@ _CODE_TOKEN = "@@FGC_LA_CODE@@"
 
 def write_all_templates(folder: str | os.PathLike, spec: Spec | None = None, survey: Survey | None = None,
                         progress=None) -> list[Path]:
-    """One prefilled template per LA (153) in `folder`, named by la_file_name().
+    """One prefilled template per LA (153) in `folder`, named by la_file_name() for the spec's year.
 
     Each file has the same bytes as write_template(path, la) gives. To be quick, the workbook is
     built and written once for a stand-in LA whose name and code are tokens (openpyxl writes text
@@ -139,7 +144,7 @@ def write_all_templates(folder: str | os.PathLike, spec: Spec | None = None, sur
             (part, data.replace(_NAME_TOKEN.encode(), name).replace(_CODE_TOKEN.encode(), code))
             for part, data in parts
         ]
-        paths.append(_write_bytes(_zip(filled), folder / la_file_name(la)))
+        paths.append(_write_bytes(_zip(filled), folder / la_file_name(la, spec.year)))
         if progress is not None:
             progress("Writing templates", len(paths), len(las))
     return paths
@@ -185,6 +190,13 @@ def fill_template(
 
 
 def write_committed_template(spec: Spec | None = None) -> Path:
-    """Regenerate templates/fgc_return_2023_24.xlsx (after a change to the spec or the layout). It is
-    made without a survey file, whatever the environment: the spec's deadline, no contact address."""
-    return write_template(committed_template_path(), None, spec, Survey())
+    """Regenerate templates/fgc_return_<year>.xlsx for the spec's year (after a change to the spec or the
+    layout). It is made without a survey file, whatever the environment: the spec's deadline, no
+    contact address."""
+    spec = spec or load_spec()
+    return write_template(committed_template_path(spec.year), None, spec, Survey())
+
+
+def write_committed_templates() -> list[Path]:
+    """Every year's committed blank template, from each year's own spec (no survey file's changes)."""
+    return [write_committed_template(load_spec(year)) for year in known_years()]

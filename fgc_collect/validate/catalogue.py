@@ -12,6 +12,7 @@ ENGINES = {
     **{code: "pandera" for code in ("FGC001", "FGC002", "FGC003", "FGC004", "FGC007", "FGC008", "FGC009", "FGC011")},
     **{code: "python" for code in ("FGC005", "FGC006", "FGC010", "FGC201", "FGC202", "FGC203", "FGC204", "FGC205")},
     **{f"FGC1{n:02d}": "gx" for n in range(1, 15)},
+    "FGC312": "pandera",
 }
 
 # title, why it matters, how to fix it
@@ -220,6 +221,21 @@ RULE_DOCS: dict[str, tuple[str, str, str]] = {
         "Check the figure against last year's; if it is right, say in E1 what changed (a new service, a "
         "new recording system, a different definition).",
     ),
+    "FGC312": (
+        "The FGDM duty's columns follow from proceedings_considered (child-level returns)",
+        "fgdm_offered and fgdm_not_offered_reason describe families for whom care proceedings were "
+        "considered; given for another family, or a reason given beside an offer, they would put a family "
+        "into C12 or C13 that is not in C11.",
+        "Give fgdm_offered only when proceedings_considered is Y, and fgdm_not_offered_reason only when "
+        "fgdm_offered is N; otherwise correct proceedings_considered or leave the column blank.",
+    ),
+}
+
+# Child-level rules in the catalogue of their year (FGC301-FGC311 are described in docs/child-level.md).
+CHILD_EXAMPLES = {
+    "FGC312": "Line 2, fgdm_offered: is Y but proceedings_considered is N: whether an FGDM meeting was offered is "
+              "recorded only for families for whom care proceedings were considered (set proceedings_considered "
+              "to Y, or leave fgdm_offered blank).",
 }
 
 INTRO = """\
@@ -280,7 +296,29 @@ def rule_catalogue(spec: Spec | None = None) -> list[dict]:
                 "fix": fix,
             }
         )
-    return catalogue + reader_notes()
+    return catalogue + child_rules(spec) + reader_notes()
+
+
+def child_rules(spec: Spec) -> list[dict]:
+    """The child-level rules of the spec's year that the catalogue describes (FGC312 from 2024-25)."""
+    from fgc_collect.spec import load_child_spec_document
+
+    return [
+        {
+            "code": str(rule["code"]),
+            "severity": str(rule["severity"]),
+            "scope": "row",
+            "applies_to": "child-level returns",
+            "check": str(rule["check"]),
+            "engine": ENGINES[rule["code"]],
+            "title": RULE_DOCS[rule["code"]][0],
+            "example_message": CHILD_EXAMPLES[rule["code"]],
+            "why": RULE_DOCS[rule["code"]][1],
+            "fix": RULE_DOCS[rule["code"]][2],
+        }
+        for rule in load_child_spec_document(spec.year)["rules"]
+        if rule["code"] in CHILD_EXAMPLES
+    ]
 
 
 def reader_notes() -> list[dict]:

@@ -338,8 +338,15 @@ def load_suite_dict(spec: Spec | None = None) -> dict:
 
 
 def write_suites(folder: Path | None = None) -> list[Path]:
+    """Every year's suite, validations/fgc_<year>_aggregate.return_rules.json, from each year's spec."""
+    from fgc_collect.spec import known_years
+
     folder = folder or VALIDATIONS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / SUITE_FILE
-    path.write_text(suite_json(), encoding="utf-8")
-    return [path]
+    paths = []
+    for year in known_years():
+        spec = load_spec(year)
+        path = folder / f"{suite_name(spec)}.json"
+        path.write_text(suite_json(spec), encoding="utf-8")
+        paths.append(path)
+    return paths

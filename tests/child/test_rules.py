@@ -8,7 +8,9 @@ import pytest
 
 from fgc_collect.child.read import read_child_return
 from fgc_collect.child.rules import MAX_ISSUES_PER_CHECK, ROW_RULES, child_rule_issues, row_checks
+from fgc_collect.child.spec import load_child_spec
 from fgc_collect.child.template import fill_child_template
+from fgc_collect.spec import known_years
 from fgc_collect.reference import find_la
 from tests.child.rows import COLUMNS, SPEC, family, read_rows, row
 
@@ -27,9 +29,12 @@ def test_a_clean_return_has_no_issues(tmp_path):
     assert issues(tmp_path, rows) == []
 
 
-def test_every_row_rule_of_the_spec_has_checks():
-    rules = {check.rule for check in row_checks(SPEC, set(COLUMNS))}
-    assert rules == set(ROW_RULES) == {rule.code for rule in SPEC.rules} - {"FGC301"}
+@pytest.mark.parametrize("year", known_years())
+def test_every_row_rule_of_each_years_spec_has_checks(year):
+    spec = load_child_spec(year)
+    rules = {check.rule for check in row_checks(spec, set(spec.column_ids))}
+    assert rules == {rule.code for rule in spec.rules} - {"FGC301"}
+    assert rules <= set(ROW_RULES)
 
 
 # --------------------------------------------------------------------------- FGC301

@@ -7,7 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from fgc_collect.child.distributions import SUITE_FILE, covered_items, suite_json, validations_dir
+from fgc_collect.child.distributions import SUITE_FILE, covered_items, suite_dict, suite_file, suite_json, validations_dir
+from fgc_collect.child.spec import load_child_spec
+from fgc_collect.spec import known_years
 from fgc_collect.child.reconcile import AGREES, DIFFERS, NOT_GIVEN, reconcile, reconciliation_json, reconciliation_text
 from fgc_collect.child.derive import derive_aggregate
 from fgc_collect.child.validate import validate_batch
@@ -26,9 +28,24 @@ def aggregate_return(tmp_path_factory):
     return read_return(fill_template(values, tmp_path_factory.mktemp("agg") / "newcastle.xlsx", la=la))
 
 
-def test_the_committed_suite_is_the_one_the_spec_makes():
-    committed = (validations_dir() / SUITE_FILE).read_text(encoding="utf-8")
-    assert committed == suite_json(), "run `python -m fgc_collect.child write` and commit validations/"
+@pytest.mark.parametrize("year", known_years())
+def test_each_years_committed_suite_is_the_one_its_spec_makes(year):
+    spec = load_child_spec(year)
+    committed = (validations_dir() / suite_file(year)).read_text(encoding="utf-8")
+    assert committed == suite_json(spec), "run `python -m fgc_collect.child write` and commit validations/"
+    assert suite_dict(spec) == json.loads(committed)  # what validation runs, built without GX
+
+
+def test_validation_builds_the_suite_from_the_spec_never_from_the_committed_file(tmp_path, monkeypatch):
+    import fgc_collect.child.distributions as distributions
+
+    stale = json.loads((validations_dir() / SUITE_FILE).read_text(encoding="utf-8")) | {"expectations": []}
+    (tmp_path / SUITE_FILE).write_text(json.dumps(stale), encoding="utf-8")
+    monkeypatch.setattr(distributions, "validations_dir", lambda: tmp_path)
+    getattr(distributions.load_suite_dict, "cache_clear", lambda: None)()
+    rows = [row(child_id=f"K{n}", family_id=f"F{n}", ethnicity="REFU" if n < 3 else "WBRI") for n in range(5)]
+    [result] = validate_batch([read_rows(tmp_path, rows)])
+    assert [i.cell for i in result.issues if i.rule == "FGC110"] == ["F1", "F1", "F1"]
 
 
 def test_a_batch_of_both_levels_gives_one_result_each_in_order(tmp_path, aggregate_return):
