@@ -153,26 +153,20 @@ def demo_key(path: Path) -> bytes:
     return load_key(path)
 
 
-DEMO_YEAR = "2023-24"
-
-
 def run_demo(out: Path, echo: Callable[[str], None] = print, progress: ProgressCallback | None = None) -> int:
-    """Template -> returns -> validate -> feedback -> register -> decisions -> national tables.
-    progress: told as files are written, read and stored (fgc_collect.progress); echo must wipe it."""
-    from fgc_collect.survey import choose_survey_file, survey_file_path
+    """Template -> returns -> validate -> feedback -> register -> decisions -> national tables,
+    for 2023-24 and then each later year. progress: told as files are written, read and stored
+    (fgc_collect.progress); echo must wipe it."""
+    from fgc_collect.survey import choose_survey_file
 
-    if survey_file_path() is not None:
-        return _run_demo(out, echo, progress)
-    # The demo is a 2023-24 collection: its child-level CSV names no year of its own, so the
-    # demo's survey file says which (without one, a CSV is read as the latest year).
-    survey = out / "fgc-survey.yaml"
-    survey.parent.mkdir(parents=True, exist_ok=True)
-    survey.write_text(f'year: "{DEMO_YEAR}"\n', encoding="utf-8")
-    choose_survey_file(survey)
+    survey = use_demo_survey(out)
     try:
+        if survey is not None:
+            echo(f"The demo's survey file, with a placeholder contact: {survey}")
         return _run_demo(out, echo, progress)
     finally:
-        choose_survey_file(None)
+        if survey is not None:
+            choose_survey_file(None)  # a program that runs the demo goes on with its own settings
 
 
 def _run_demo(out: Path, echo: Callable[[str], None], progress: ProgressCallback | None) -> int:
@@ -184,9 +178,6 @@ def _run_demo(out: Path, echo: Callable[[str], None], progress: ProgressCallback
     from fgc_collect.reference import find_la
     from fgc_collect.spec import BASE_YEAR
 
-    survey = use_demo_survey(out)
-    if survey is not None:
-        echo(f"The demo's survey file, with a placeholder contact: {survey}")
     returns_folder = out / "returns"
     echo(f"1. Writing synthetic returns for all 153 LAs into {returns_folder} ...")
     _, returns, seeded = write_demo_returns(returns_folder, progress)

@@ -44,11 +44,6 @@ class LocalAuthority:
     started_looked_after: int | None  # in the year
     figures_year: str = "2023-24"  # the year the figures are for
 
-    # The 2023-24 names, for code not yet moved to the year-neutral ones.
-    @property
-    def cin_at_31_march_2024(self) -> int | None:
-        return self.children_in_need
-
     @property
     def slug(self) -> str:
         """A file-name-safe form of the name."""
