@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -54,12 +55,26 @@ def test_demo_writes_feedback_register_and_published_tables(demo):
     funnel = (out / "published" / "fgc_funnel.csv").read_text(encoding="utf-8")
     assert funnel.startswith("time_period,time_identifier,geographic_level")
     manifest = json.loads((out / "published" / "manifest.json").read_text())
-    (accepted_line,) = [line for line in text.splitlines() if line.strip().startswith("Accepted ")]
-    accepted = int(accepted_line.split()[1])
-    assert accepted > 130  # every LA whose return has no errors, child-level ones included
-    assert len(manifest["returns_used"]) == accepted
-    assert len({used["la_code"] for used in manifest["returns_used"]}) == accepted  # each LA once
-    assert f"Used {accepted} accepted returns" in text
+    accepted = {}
+    for line in text.splitlines():  # "Accepted 144 returns ..." (2023-24), "Accepted 152 2024-25 returns ..."
+        words = line.split()
+        if words[:1] == ["Accepted"]:
+            accepted["2024-25" if words[2] == "2024-25" else "2023-24"] = int(words[1])
+    assert accepted["2023-24"] > 130 and accepted["2024-25"] > 140  # every LA whose return has no errors
+    for year, count in accepted.items():
+        assert manifest["years"][year]["returns_used"] == count
+    used = manifest["returns_used"]  # the headline year's, one entry per LA
+    assert len(used) == accepted["2024-25"] == len({entry["la_code"] for entry in used})
+    assert f"Used the accepted returns (2023-24: {accepted['2023-24']}; 2024-25: {accepted['2024-25']})" in text
+    assert funnel.count("\n202324,") > 150 and funnel.count("\n202425,") > 150  # both years in the open data
+
+
+def test_the_second_year_goes_through_the_register_with_its_own_mistakes(demo):
+    out, _, text = demo
+    assert (out / "returns-2024-25").is_dir()
+    assert "Seeded 2024-25 mistakes reported by the register's checks: 3 of 3." in text
+    page = (out / "published" / "summary.html").read_text(encoding="utf-8")
+    assert "2024-25" in page and "2023-24" in page  # the change since the previous year
 
 
 def test_child_level_las_are_in_the_demo(demo):
@@ -80,13 +95,13 @@ def test_child_level_returns_are_ingested_with_the_demo_key_and_published(demo):
     assert "the research team keeps the key" in text and "never stored beside the register" in text
     assert "REFUSED" not in text
     with Register.open(out / "store", create=False) as register:
-        accepted = register.accepted_versions()
-        held = {code: [v.level for v in register.versions(code)] for code in CHILD_LEVEL_DEMO_LAS}
+        accepted = register.accepted_versions(year="2023-24")
+        held = {code: [v.level for v in register.versions(code, year="2023-24")] for code in CHILD_LEVEL_DEMO_LAS}
     assert held == {"E08000025": ["child"], "E06000052": ["aggregate", "child"], "E09000022": ["child"]}
     assert {code: accepted[code].level for code in CHILD_LEVEL_DEMO_LAS} == dict.fromkeys(CHILD_LEVEL_DEMO_LAS, "child")
     assert "Cornwall sent both levels: accepting its child-level version 2" in text
-    manifest = json.loads((out / "published" / "manifest.json").read_text())
-    used = {entry["la_code"]: entry["file"] for entry in manifest["returns_used"]}
+    with Register.open(out / "store", create=False) as register:
+        used = {code: Path(ret.file).name for code, ret in register.accepted_returns(year="2023-24").items()}
     assert used["E06000052"].startswith("fgc_child_return_") and used["E08000025"].endswith(".csv")
 
 
@@ -138,3 +153,18 @@ def test_the_demo_reports_its_progress(demo, progress_seen):
     assert ("Writing feedback", 154, 154) in progress_seen
     stored = [told for told in progress_seen if told[0] == "Storing versions"]
     assert stored and stored[-1][1] == stored[-1][2] == 153
+
+
+def test_outputs_folder_is_what_the_demo_publishes(demo):
+    """outputs/ is the worked example: exactly the demo's published folder (regenerate: fgc-collect
+    demo --out /tmp/demo-out, then copy /tmp/demo-out/published to outputs/)."""
+    out, _, _ = demo
+    published, committed = out / "published", Path(__file__).resolve().parents[1] / "outputs"
+    names = sorted(path.relative_to(published).as_posix() for path in published.rglob("*") if path.is_file())
+    assert names == sorted(path.relative_to(committed).as_posix() for path in committed.rglob("*") if path.is_file())
+    for name in names:
+        if name.endswith((".png", ".svg", ".html")):
+            continue  # chart bytes depend on the matplotlib version; the page is compared without them
+        assert (committed / name).read_bytes() == (published / name).read_bytes(), f"outputs/{name} is out of date"
+    strip = lambda page: re.sub(r"<svg.*?</svg>", "<svg/>", page, flags=re.S)  # noqa: E731
+    assert strip((committed / "summary.html").read_text()) == strip((published / "summary.html").read_text())

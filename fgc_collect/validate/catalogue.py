@@ -281,7 +281,7 @@ def rule_catalogue(spec: Spec | None = None) -> list[dict]:
     examples = example_messages(spec)
     catalogue = []
     for rule in spec.rules:
-        title, why, fix = RULE_DOCS[rule.code]
+        title, why, fix = RULE_DOCS.get(rule.code) or added_rule_docs(rule)
         catalogue.append(
             {
                 "code": rule.code,
@@ -289,14 +289,23 @@ def rule_catalogue(spec: Spec | None = None) -> list[dict]:
                 "scope": rule.scope,
                 "applies_to": rule.applies_to,
                 "check": rule.check,
-                "engine": ENGINES[rule.code],
+                "engine": ENGINES.get(rule.code) or ("gx" if rule.scope == "return" else "python"),
                 "title": title,
-                "example_message": examples[rule.code],
+                "example_message": examples.get(rule.code),
                 "why": why,
                 "fix": fix,
             }
         )
     return catalogue + child_rules(spec) + reader_notes()
+
+
+def added_rule_docs(rule) -> tuple[str, str, str]:
+    """Title, why and how to fix a rule a survey file adds (the research team's `check` words)."""
+    title = rule.check[:1].upper() + rule.check[1:].rstrip(".")
+    why = "A check the research team added for this survey (in its survey file): " + rule.check.rstrip(".") + "."
+    fix = ("Correct the figures the message names so that the check holds, and send the return again."
+           if rule.severity == "error" else "Check the figures the message names; if they are right, say why in E1.")
+    return title, why, fix
 
 
 def child_rules(spec: Spec) -> list[dict]:

@@ -372,5 +372,14 @@ def example_messages(spec: Spec | None = None) -> dict[str, str]:
         "FGC204": lambda: fgc204("County Durham", "Durham FGC return v1.xlsx", True, True, "B1 12 -> 14; C2 8 -> 9 (+3 more)"),
         "FGC205": lambda: fgc205("B1", "D6", 250, "2024-25", 102, "2023-24"),
     }
+    from fgc_collect.validate.suites import comparison_rules
+
+    for code in comparison_rules(spec):  # a rule comparing counts that a survey file adds
+        if code not in examples:
+            first = spec.comparisons(code)[0]
+            larger, smaller = (first.left, first.right) if first.op == ">=" else (first.right, first.left)
+            figures = {item: 10 for item in larger} | {item: 20 for item in smaller}  # the check fails
+            examples[code] = lambda code=code, first=first, figures=figures: comparison(
+                code, "D40", first.left, first.op, first.right, figures, spec.rule(code).severity)
     with checking_against(spec):
         return {rule.code: examples[rule.code]() for rule in spec.rules if rule.code in examples}
