@@ -24,7 +24,7 @@ STAGE_COMMAND_MODULES: tuple[str, ...] = ("fgc_collect.register.commands", "fgc_
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fgc-collect")
 def cli() -> None:
-    """England's data collection on family group conferences (FGCs), 2023-24.
+    """England's data collection on family group conferences (FGCs), every year from 2023-24.
 
     \b
     Research team:  fgc-collect template --all-las --out templates-out/
@@ -70,7 +70,7 @@ def template(level: str, la_codes: tuple[str, ...], all_las: bool, out: Path | N
     for code in la_codes:
         la = find_la(code)
         if la is None:
-            raise UserError(f"{code!r} is not the code of a local authority in 2023-24 (give a 9-character code such as E06000047 or a 3-digit code such as 840).")
+            raise UserError(f"{code!r} is not the code of a local authority (give a 9-character code such as E06000047 or a 3-digit code such as 840).")
         las.append(la)
     if level == "child":
         from fgc_collect.child import write_child_template

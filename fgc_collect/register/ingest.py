@@ -177,7 +177,7 @@ def identify(ret, la_override=None):
     if not named:
         shown = f" (A2 holds {a2.strip()[:20]!r})" if isinstance(a2, str) and a2.strip() else ""
         return None, (
-            f"{name} does not say which LA it is from: A2 is blank or not a 2023-24 LA code{shown}, A1 is not an LA's name, "
+            f"{name} does not say which LA it is from: A2 is blank or not an LA code{shown}, A1 is not an LA's name, "
             "and the template was not prefilled; ingest it again with --la CODE once you know."
         )
     clash = "; ".join(f"{where} {la.name} ({la.code})" for where, la in evidence)

@@ -160,9 +160,9 @@ def fgc005(item: str, cell: str | None, code: str, retired_name: str | None = No
            ended: str | None = None, successors: tuple[tuple[str, str], ...] = ()) -> str:
     if successors:
         use = join_words([f"{new_code} ({name})" for new_code, name in successors], "or")
-        was = f"the code {retired_name} used until {ended}" if ended else f"not {retired_name}'s code in 2023-24"
-        return f"{named(item)}{_at(cell)} is {code}, {was}: use {use}, the 2023-24 code."
-    return (f"{named(item)}{_at(cell)} is {quoted(code)}, which is not a 2023-24 local authority "
+        was = f"the code {retired_name} used until {ended}" if ended else f"not {retired_name}'s code in {spec_in_force().year}"
+        return f"{named(item)}{_at(cell)} is {code}, {was}: use {use}, the {spec_in_force().year} code."
+    return (f"{named(item)}{_at(cell)} is {quoted(code)}, which is not a {spec_in_force().year} local authority "
             "code: enter your council's 9-character ONS code (for example E06000047 for County Durham).")
 
 
