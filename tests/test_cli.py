@@ -62,7 +62,7 @@ def test_validate_an_empty_folder_says_so(tmp_path):
 def test_template_for_an_unknown_la_says_which_code(tmp_path, code):
     done = run("template", "--la", code, "--out", str(tmp_path / "x.xlsx"))
     assert done.returncode == 2
-    assert f"{code!r} is not the code of a local authority in 2023-24" in done.stderr
+    assert f"{code!r} is not the code of a local authority (give a 9-character code" in done.stderr
     assert not (tmp_path / "x.xlsx").exists()
 
 
