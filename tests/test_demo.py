@@ -1,5 +1,6 @@
 """`fgc-collect demo` end to end: the pipeline on 153 synthetic returns, run once for the module."""
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -9,6 +10,8 @@ import pytest
 
 from fgc_collect.demo import BOTH_LEVELS_DIFFERENCES, CHILD_LEVEL_DEMO_LAS, DEMO_KEY_FILE, run_demo
 from fgc_collect.demo.synthetic import demo_returns
+from fgc_collect.reference import find_la
+from fgc_collect.spec import load_spec
 from fgc_collect.pipeline import validate_files
 from fgc_collect.read import read_return
 
@@ -75,6 +78,20 @@ def test_the_second_year_goes_through_the_register_with_its_own_mistakes(demo):
     assert "Seeded 2024-25 mistakes reported by the register's checks: 3 of 3." in text
     page = (out / "published" / "summary.html").read_text(encoding="utf-8")
     assert "2024-25" in page and "2023-24" in page  # the change since the previous year
+    # The FGDM duty's table, new in 2024-25, on the page as in its open data file.
+    with (out / "published" / "fgc_fgdm_duty.csv").open(encoding="utf-8") as handle:
+        england = next(row for row in csv.DictReader(handle)
+                       if row["time_period"] == "202425" and row["geographic_level"] == "National")
+    considered, offered = int(england["families_proceedings_considered"]), int(england["families_offered_fgdm"])
+    section = page[page.index('id="fgc_fgdm_duty"'):page.index('id="who"')]
+    assert (f"<th scope=\"row\">England</th><td>{considered:,}</td><td>{offered:,}</td>") in section
+    assert f"{england['fgdm_offer_rate']}%" in section
+    # The LA that left C12 and C13 blank (FGC114, a warning: accepted) is named in the notes: it is
+    # in C11 but not in the offer rate, which is over the LAs that gave both.
+    _, seeded = demo_returns(load_spec("2024-25"))
+    blank = find_la(next(m.la_code for m in seeded if m.rule == "FGC114")).name
+    notes = (out / "published" / "coverage_notes.txt").read_text(encoding="utf-8")
+    assert f"(C12): not provided by 1 LA with a service ({blank})" in notes
 
 
 def test_child_level_las_are_in_the_demo(demo):

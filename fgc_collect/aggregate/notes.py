@@ -116,18 +116,22 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
             "in regional and England totals, and z (not applicable) in their own rows."))
 
     active = [code for code, record in used.items() if record.service != "N"]
-    columns = {count.item: count.column for count in cat.funnel}
-    labels = {count.item: count.label for count in cat.funnel}
+    # Each count's place: the funnel (and the estimates), or a table of its own (the FGDM duty).
+    places = {count.item: (count.column, count.label,
+                           ("fgc_funnel", "fgc_estimates") if count.item in cat.estimated else ("fgc_funnel",))
+              for count in cat.funnel}
+    for table in cat.tables:
+        places.update({count.item: (count.column, count.label, (table.name,)) for count in table.counts})
     for item in spec.counts:
-        if item.id not in labels:
+        if item.id not in places:
             continue
+        column, label, tables = places[item.id]
         absent = [names[code] for code in active if not ledger.provided(item.id, code)]
         if absent:
             notes.append(Note(
-                f"{labels[item.id]} ({item.id}): not provided by {_plural(len(absent), 'LA')} with a service "
+                f"{label} ({item.id}): not provided by {_plural(len(absent), 'LA')} with a service "
                 f"({_names(absent)}); they are left out of this figure and of the rates built on it.",
-                tables=("fgc_funnel", "fgc_estimates") if item.id in cat.estimated else ("fgc_funnel",),
-                columns=(columns[item.id],)))
+                tables=tables, columns=(column,)))
     reason_tables = {reason.item: reason.table for reason in cat.reasons}
     for item in spec.breakdowns:
         cells = [cell.id for cell in item.cells]

@@ -107,6 +107,8 @@ def render_summary(tables: NationalTables, charts: Path) -> str:
                         ["Area", "Families referred", "Offer rate", "Consent rate", "Take-up rate", "Overall rate",
                          "Children referred per 10,000"], rows))
 
+    parts += _count_tables(tables)
+
     parts.append("<h2 id=\"who\">Who gets an FGC</h2>")
     parts.append("<p>The equity ratio is a group's share among children in FGCs held divided by its share among "
                  "children referred: below 1, the group is less likely to reach an FGC once referred.</p>")
@@ -163,6 +165,26 @@ CHANGE_FIGURES = (("families_referred", "Families referred", False), ("families_
                   ("families_consented", "Families who consented", False), ("fgcs_held", "Initial FGCs held (families)", False),
                   ("offer_rate", "Offer rate", True), ("consent_rate", "Consent rate", True),
                   ("take_up_rate", "Take-up rate", True), ("overall_rate", "Overall rate", True))
+
+
+def _count_tables(tables: NationalTables) -> list[str]:
+    """The spec's tables of counts and rates the year publishes (from 2024-25, the FGDM duty), for
+    England and the regions, as in their open data file."""
+    parts = []
+    for table in tables.catalogue.tables:
+        if table.name not in tables.frames:
+            continue  # not collected this year
+        frame = tables.frame(table.name)
+        areas = frame.filter(frame["geographic_level"] != "Local authority")
+        columns = [(count.column, count.label, _thousands) for count in table.counts]
+        columns += [(rate.column, rate.label, _pct if rate.unit == "%" else str) for rate in table.rates]
+        rows = [[area or "England", *(shown(value) for (_, _, shown), value in zip(columns, values))]
+                for area, *values in zip(areas["region_name"], *(areas[column] for column, _, _ in columns))]
+        parts.append(f"<h2 id=\"{html.escape(table.name)}\">{html.escape(table.title)}</h2>")
+        parts.append(f"<p>{html.escape(table.description)}</p>")
+        parts.append(_table(f"{table.title}, England and regions, {tables.year}",
+                            ["Area", *(label for _, label, _ in columns)], rows))
+    return parts
 
 
 def _figure_number(text: str) -> float | None:
