@@ -25,7 +25,7 @@ from fgc_collect.validate.messages import (
 # What a breaking example needs besides its own return (Breaks.needs)
 EXCEL_ERROR = "excel error"  # the changed cells hold Excel errors, not text
 PEERS = "peers"  # 10 or more other councils' clean returns in the batch
-TWIN = "twin"  # the clean return of the same council in the batch
+TWIN = "twin"  # an earlier return of the same council in the batch (with the change, what breaks the rule)
 PREVIOUS_YEAR = "previous year"  # the council's clean return as its accepted return of the year before
 
 
@@ -147,7 +147,7 @@ RULES: tuple[Rule, ...] = (
             "If you were sent the wrong template, tell the coordinator."
         ),
         example=lambda: fgc006_template("D7", "E06000005", "Darlington", "E06000047", "County Durham"),
-        breaks=Breaks(lambda clean, spec: {"A1": "Darlington"}, "A1"),
+        breaks=Breaks(lambda clean, spec: {"A1": "Darlington"}, "A2"),
     ),
     Rule(
         "FGC007", "pandera",
