@@ -21,6 +21,10 @@ from fgc_collect.validate.messages import (
     fgc101, fgc102, fgc103, fgc106, fgc107, fgc109, fgc110, fgc111, fgc112, fgc114, fgc201, fgc202, fgc203,
     fgc204, fgc205,
 )
+from fgc_collect.validate.return_rules import (
+    render_comparison, render_fgc101, render_fgc102, render_fgc103, render_fgc106, render_fgc107, render_fgc109,
+    render_fgc110, render_fgc111, render_fgc112, render_fgc114,
+)
 
 # What a breaking example needs besides its own return (Breaks.needs)
 EXCEL_ERROR = "excel error"  # the changed cells hold Excel errors, not text
@@ -48,6 +52,8 @@ class Rule:
     fix: str
     example: Callable[[], str]  # an example message (called inside checking_against(spec))
     breaks: Breaks | None = None  # None for a child-level rule (tested in tests/child)
+    # a return-scope rule: (spec, failed expectation's meta, ReturnView) -> Issue (return_rules.render)
+    render: Callable | None = None
 
 
 def _all_unknown(clean: dict[str, object], spec: Spec, breakdown: str) -> dict[str, object]:
@@ -217,6 +223,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc101("B3", "D16", "B2", 37, 40),
         breaks=Breaks(lambda clean, spec: {"B3_U1": clean["B3_U1"] + 3}, "B3"),
+        render=render_fgc101,
     ),
     Rule(
         "FGC102", "gx",
@@ -231,6 +238,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc102("B5", "D33", "B2", 40),
         breaks=Breaks(lambda clean, spec: {cell.id: None for cell in spec.item("B5").cells}, "B5"),
+        render=render_fgc102,
     ),
     Rule(
         "FGC103", "gx",
@@ -242,6 +250,7 @@ RULES: tuple[Rule, ...] = (
         fix="Enter 0 in categories with none, and count those whose category is not recorded under Unknown.",
         example=lambda: fgc103("B4", [("Female", "D19"), ("Unknown or not recorded", "D20")]),
         breaks=Breaks(lambda clean, spec: {spec.item("B4").cells[0].id: None}, "B4"),
+        render=render_fgc103,
     ),
     Rule(
         "FGC104", "gx",
@@ -256,6 +265,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: comparison("FGC104", "D7", ("B2",), ">=", ("B1",), {"B2": 30, "B1": 34}),
         breaks=Breaks(lambda clean, spec: {"D3": clean["D1"] - 1}, "D3"),
+        render=render_comparison,
     ),
     Rule(
         "FGC105", "gx",
@@ -267,6 +277,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check both figures; correct the one that is wrong.",
         example=lambda: comparison("FGC105", "D6", ("C1_PLO",), "<=", ("C1",), {"C1_PLO": 25, "C1": 20}),
         breaks=Breaks(lambda clean, spec: {"C1_PLO": clean["C1"] + 1}, "C1_PLO"),
+        render=render_comparison,
     ),
     Rule(
         "FGC106", "gx",
@@ -278,6 +289,7 @@ RULES: tuple[Rule, ...] = (
         fix="If you had a service at any point in the year, change A5 to Yes; otherwise clear the figures.",
         example=lambda: fgc106("D10", [("B1", 12.0), ("B2", 15.0)]),
         breaks=Breaks(lambda clean, spec: {"A5": "N"}, "A5"),
+        render=render_fgc106,
     ),
     Rule(
         "FGC107", "gx",
@@ -289,6 +301,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check B1; if it is right, say why in E1 and answer the coordinator's query.",
         example=lambda: fgc107("D6"),
         breaks=Breaks(lambda clean, spec: {"B1": 0}, "B1"),
+        render=render_fgc107,
     ),
     Rule(
         "FGC108", "gx",
@@ -304,6 +317,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: comparison("FGC108", "D8", ("C2", "C9"), "<=", ("C1",), {"C2": 30, "C9": 8, "C1": 35}),
         breaks=Breaks(lambda clean, spec: {"C2": clean["C1"] + 1}, "C2"),
+        render=render_comparison,
     ),
     Rule(
         "FGC109", "gx",
@@ -315,6 +329,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check both figures; if they are right, say so in E1.",
         example=lambda: fgc109("B2", "B1", "D7", 90, 20),
         breaks=Breaks(lambda clean, spec: {"D3": clean["D1"] * 5}, "D3"),
+        render=render_fgc109,
     ),
     Rule(
         "FGC110", "gx",
@@ -329,6 +344,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc110("B5", "B5_UNK", "D31", 25, "B2", 40),
         breaks=Breaks(lambda clean, spec: _all_unknown(clean, spec, "B4"), "B4_U"),
+        render=render_fgc110,
     ),
     Rule(
         "FGC111", "gx",
@@ -340,6 +356,7 @@ RULES: tuple[Rule, ...] = (
         fix="Correct A8_PLO or the pre-proceedings figures.",
         example=lambda: fgc111("C1_PLO", "D6", 7),
         breaks=Breaks(lambda clean, spec: {"A8_PLO": "N"}, "C1_PLO"),
+        render=render_fgc111,
     ),
     Rule(
         "FGC112", "gx",
@@ -351,6 +368,7 @@ RULES: tuple[Rule, ...] = (
         fix="Name the external provider in A7.",
         example=lambda: fgc112("D12", "Commissioned from an external provider"),
         breaks=Breaks(lambda clean, spec: {"A6": "COMMISSIONED", "A7": None}, "A7"),
+        render=render_fgc112,
     ),
     Rule(
         "FGC201", "python",
@@ -416,6 +434,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: comparison("FGC113", "D36", ("C12", "C13"), "<=", ("C11",), {"C12": 30, "C13": 9, "C11": 35}),
         breaks=Breaks(lambda clean, spec: {"C12": clean["C11"]}, "C12"),
+        render=render_comparison,
     ),
     Rule(
         "FGC114", "gx",
@@ -427,6 +446,7 @@ RULES: tuple[Rule, ...] = (
         fix="Enter C12 and C13, 0 where there were none; if you cannot count them, say why in E1.",
         example=lambda: fgc114("D36", ["C12", "C13"], "C11", 35),
         breaks=Breaks(lambda clean, spec: {"C12": None, "C13": None}, "C12"),
+        render=render_fgc114,
     ),
     Rule(
         "FGC205", "python",

@@ -77,3 +77,11 @@ def test_the_breaking_example_fires_the_rule_at_its_item(year, code):
     found = _validate(year, code, broken=True)
     at = REGISTRY[code].breaks.at
     assert [issue.item for issue in found if issue.item == at], f"{code} not at {at}: {found}"
+
+
+@pytest.mark.parametrize("year", SPECS)
+def test_every_expectation_of_the_suite_has_its_rules_renderer(year):
+    from fgc_collect.validate.suites import suite_dict
+
+    rules = {expectation["meta"]["rule"] for expectation in suite_dict(SPECS[year])["expectations"]}
+    assert rules and not [code for code in rules if REGISTRY[code].render is None]
