@@ -25,6 +25,10 @@ from fgc_collect.validate.return_rules import (
     render_comparison, render_fgc101, render_fgc102, render_fgc103, render_fgc106, render_fgc107, render_fgc109,
     render_fgc110, render_fgc111, render_fgc112, render_fgc114,
 )
+from fgc_collect.validate.suites import (
+    plan_fgc101, plan_fgc102, plan_fgc103, plan_fgc106, plan_fgc107, plan_fgc109, plan_fgc110, plan_fgc111,
+    plan_fgc112, plan_fgc114,
+)
 
 # What a breaking example needs besides its own return (Breaks.needs)
 EXCEL_ERROR = "excel error"  # the changed cells hold Excel errors, not text
@@ -54,6 +58,8 @@ class Rule:
     breaks: Breaks | None = None  # None for a child-level rule (tested in tests/child)
     # a return-scope rule: (spec, failed expectation's meta, ReturnView) -> Issue (return_rules.render)
     render: Callable | None = None
+    # its expectations in the suite: spec -> [suites.Planned] (a rule comparing counts: suites.plan_comparison)
+    plan: Callable | None = None
 
 
 def _all_unknown(clean: dict[str, object], spec: Spec, breakdown: str) -> dict[str, object]:
@@ -224,6 +230,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc101("B3", "D16", "B2", 37, 40),
         breaks=Breaks(lambda clean, spec: {"B3_U1": clean["B3_U1"] + 3}, "B3"),
         render=render_fgc101,
+        plan=plan_fgc101,
     ),
     Rule(
         "FGC102", "gx",
@@ -239,6 +246,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc102("B5", "D33", "B2", 40),
         breaks=Breaks(lambda clean, spec: {cell.id: None for cell in spec.item("B5").cells}, "B5"),
         render=render_fgc102,
+        plan=plan_fgc102,
     ),
     Rule(
         "FGC103", "gx",
@@ -251,6 +259,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc103("B4", [("Female", "D19"), ("Unknown or not recorded", "D20")]),
         breaks=Breaks(lambda clean, spec: {spec.item("B4").cells[0].id: None}, "B4"),
         render=render_fgc103,
+        plan=plan_fgc103,
     ),
     Rule(
         "FGC104", "gx",
@@ -290,6 +299,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc106("D10", [("B1", 12.0), ("B2", 15.0)]),
         breaks=Breaks(lambda clean, spec: {"A5": "N"}, "A5"),
         render=render_fgc106,
+        plan=plan_fgc106,
     ),
     Rule(
         "FGC107", "gx",
@@ -302,6 +312,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc107("D6"),
         breaks=Breaks(lambda clean, spec: {"B1": 0}, "B1"),
         render=render_fgc107,
+        plan=plan_fgc107,
     ),
     Rule(
         "FGC108", "gx",
@@ -330,6 +341,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc109("B2", "B1", "D7", 90, 20),
         breaks=Breaks(lambda clean, spec: {"D3": clean["D1"] * 5}, "D3"),
         render=render_fgc109,
+        plan=plan_fgc109,
     ),
     Rule(
         "FGC110", "gx",
@@ -345,6 +357,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc110("B5", "B5_UNK", "D31", 25, "B2", 40),
         breaks=Breaks(lambda clean, spec: _all_unknown(clean, spec, "B4"), "B4_U"),
         render=render_fgc110,
+        plan=plan_fgc110,
     ),
     Rule(
         "FGC111", "gx",
@@ -357,6 +370,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc111("C1_PLO", "D6", 7),
         breaks=Breaks(lambda clean, spec: {"A8_PLO": "N"}, "C1_PLO"),
         render=render_fgc111,
+        plan=plan_fgc111,
     ),
     Rule(
         "FGC112", "gx",
@@ -369,6 +383,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc112("D12", "Commissioned from an external provider"),
         breaks=Breaks(lambda clean, spec: {"A6": "COMMISSIONED", "A7": None}, "A7"),
         render=render_fgc112,
+        plan=plan_fgc112,
     ),
     Rule(
         "FGC201", "python",
@@ -447,6 +462,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc114("D36", ["C12", "C13"], "C11", 35),
         breaks=Breaks(lambda clean, spec: {"C12": None, "C13": None}, "C12"),
         render=render_fgc114,
+        plan=plan_fgc114,
     ),
     Rule(
         "FGC205", "python",

@@ -80,8 +80,10 @@ def test_the_breaking_example_fires_the_rule_at_its_item(year, code):
 
 
 @pytest.mark.parametrize("year", SPECS)
-def test_every_expectation_of_the_suite_has_its_rules_renderer(year):
+def test_every_return_rule_is_planned_into_the_suite_and_rendered_through_its_entry(year):
     from fgc_collect.validate.suites import suite_dict
 
-    rules = {expectation["meta"]["rule"] for expectation in suite_dict(SPECS[year])["expectations"]}
-    assert rules and not [code for code in rules if REGISTRY[code].render is None]
+    spec = SPECS[year]
+    in_suite = {expectation["meta"]["rule"] for expectation in suite_dict(spec)["expectations"]}
+    assert in_suite == {rule.code for rule in spec.rules if rule.level == "aggregate" and rule.scope == "return"}
+    assert not [code for code in in_suite if REGISTRY[code].render is None]
