@@ -340,38 +340,9 @@ def fgc205(item: str, cell: str | None, now: float, year: str, then: float, prev
 def example_messages(spec: Spec | None = None) -> dict[str, str]:
     """One example message for each rule of the spec, for the rule catalogue (in its words)."""
     spec = spec or spec_in_force()
-    examples = {
-        "FGC001": lambda: fgc001("B1", "D6", "number", "-3", -3.0),
-        "FGC002": lambda: fgc002("B3_U1", "D11", "<5"),
-        "FGC003": lambda: fgc003("B1", "D6", " 1,234 ", 1234.0),
-        "FGC004": lambda: fgc004("B1", "D6", condition="A5 == Y"),
-        "FGC005": lambda: fgc005("A2", "D7", "E10000023", "North Yorkshire", "31/03/2023", (("E06000065", "North Yorkshire"),)),
-        "FGC006": lambda: fgc006_template("D7", "E06000005", "Darlington", "E06000047", "County Durham"),
-        "FGC007": lambda: fgc007("A4", "D9"),
-        "FGC008": lambda: fgc008("A5", "D10", "Maybe", ["Yes", "No"]),
-        "FGC009": lambda: fgc009("A14", "D40", 4210, 4000),
-        "FGC010": lambda: fgc010("E1", "D5", ["a postcode", "a phone number"]),
-        "FGC011": lambda: fgc011("B2", "D7", "#REF!"),
-        "FGC101": lambda: fgc101("B3", "D16", "B2", 37, 40),
-        "FGC102": lambda: fgc102("B5", "D33", "B2", 40),
-        "FGC103": lambda: fgc103("B4", [("Female", "D19"), ("Unknown or not recorded", "D20")]),
-        "FGC104": lambda: comparison("FGC104", "D7", ("B2",), ">=", ("B1",), {"B2": 30, "B1": 34}),
-        "FGC105": lambda: comparison("FGC105", "D6", ("C1_PLO",), "<=", ("C1",), {"C1_PLO": 25, "C1": 20}),
-        "FGC106": lambda: fgc106("D10", [("B1", 12.0), ("B2", 15.0)]),
-        "FGC107": lambda: fgc107("D6"),
-        "FGC108": lambda: comparison("FGC108", "D8", ("C2", "C9"), "<=", ("C1",), {"C2": 30, "C9": 8, "C1": 35}),
-        "FGC109": lambda: fgc109("B2", "B1", "D7", 90, 20),
-        "FGC110": lambda: fgc110("B5", "B5_UNK", "D31", 25, "B2", 40),
-        "FGC111": lambda: fgc111("C1_PLO", "D6", 7),
-        "FGC112": lambda: fgc112("D12", "Commissioned from an external provider"),
-        "FGC113": lambda: comparison("FGC113", "D36", ("C12", "C13"), "<=", ("C11",), {"C12": 30, "C13": 9, "C11": 35}),
-        "FGC114": lambda: fgc114("D36", ["C12", "C13"], "C11", 35),
-        "FGC201": lambda: fgc201("D7", 950, 95.0, 2.1, 31.4, 120),
-        "FGC202": lambda: fgc202("C2", "C1", "D8", 5, 60, 0.35, 1.0, 120),
-        "FGC203": lambda: fgc203("D7", 5200, 4109, "County Durham"),
-        "FGC204": lambda: fgc204("County Durham", "Durham FGC return v1.xlsx", True, True, "B1 12 -> 14; C2 8 -> 9 (+3 more)"),
-        "FGC205": lambda: fgc205("B1", "D6", 250, "2024-25", 102, "2023-24"),
-    }
+    from fgc_collect.validate.registry import REGISTRY
+
+    examples = {code: rule.example for code, rule in REGISTRY.items() if rule.breaks is not None}
     from fgc_collect.validate.suites import comparison_rules
 
     for code in comparison_rules(spec):  # a rule comparing counts that a survey file adds

@@ -160,103 +160,182 @@ def _items_in(text: str) -> list[str]:
 
 @per_spec
 def plan(spec: Spec) -> tuple[Planned, ...]:
-    """Every expectation of the suite, in order, with the helper columns it reads."""
+    """Every expectation of the suite, in order, with the helper columns it reads: each rule's
+    planner in the registry, in the spec's order; the rules comparing counts (FGC104, FGC105,
+    FGC108, FGC113 and any a survey file adds) together, where the first of them comes."""
+    from fgc_collect.validate.registry import REGISTRY
+
+    comparisons = comparison_rules(spec)
     planned: list[Planned] = []
+    for rule in spec.rules:
+        if rule.code in comparisons:
+            if rule.code == comparisons[0]:
+                for code in comparisons:
+                    planned += plan_comparison(spec, code)
+            continue
+        entry = REGISTRY.get(rule.code)
+        if rule.level == "aggregate" and rule.scope == "return" and entry and entry.plan:
+            planned += entry.plan(spec)
+    return tuple(planned)
 
-    def add(rule, expectation, kwargs, meta, *derived):
-        meta = {"rule": rule, **meta}
-        if derived:
-            meta["columns"] = {d.name: d.description for d in derived}
-        planned.append(Planned(rule, expectation, kwargs, meta, tuple(derived)))
 
-    breakdowns = spec.breakdowns
-    for item in breakdowns:  # FGC101: the categories add up to their total
+def _planned(rule, expectation, kwargs, meta, *derived) -> Planned:
+    meta = {"rule": rule, **meta}
+    if derived:
+        meta["columns"] = {d.name: d.description for d in derived}
+    return Planned(rule, expectation, kwargs, meta, tuple(derived))
+
+
+# --- one planner per return-scope rule (the registry's `plan`): spec -> its expectations ----------
+
+
+def plan_fgc101(spec: Spec) -> list[Planned]:
+    """The categories add up to their total."""
+    planned = []
+    for item in spec.breakdowns:
         cells = tuple(cell.id for cell in item.cells)
-        add("FGC101", "ExpectColumnPairValuesToBeEqual",
+        planned.append(_planned(
+            "FGC101", "ExpectColumnPairValuesToBeEqual",
             {"column_A": f"{item.id}__sum", "column_B": item.total, "ignore_row_if": "either_value_is_missing"},
             {"items": [item.id, item.total]},
             Derived(f"{item.id}__sum", f"sum of {item.id}'s categories when every one holds a usable figure, else null",
-                    _sum_if_complete(cells)))
-    for item in breakdowns:  # FGC102: wholly blank while the total is above 0
+                    _sum_if_complete(cells))))
+    return planned
+
+
+def plan_fgc102(spec: Spec) -> list[Planned]:
+    """Wholly blank while the total is above 0."""
+    planned = []
+    for item in spec.breakdowns:
         cells = tuple(cell.id for cell in item.cells)
-        add("FGC102", "ExpectColumnValuesToBeBetween",
+        planned.append(_planned(
+            "FGC102", "ExpectColumnValuesToBeBetween",
             {"column": f"{item.id}__filled_if_total", "min_value": 1},
             {"items": [item.id, item.total]},
             Derived(f"{item.id}__filled_if_total",
                     f"how many of {item.id}'s categories are filled, when {item.total} is above 0, else null",
-                    _filled_if_total(cells, item.total)))
-    for item in breakdowns:  # FGC103: partly blank
+                    _filled_if_total(cells, item.total))))
+    return planned
+
+
+def plan_fgc103(spec: Spec) -> list[Planned]:
+    """Partly blank."""
+    planned = []
+    for item in spec.breakdowns:
         cells = tuple(cell.id for cell in item.cells)
-        add("FGC103", "ExpectColumnValuesToBeInSet",
+        planned.append(_planned(
+            "FGC103", "ExpectColumnValuesToBeInSet",
             {"column": f"{item.id}__filled", "value_set": [0, len(cells)]},
             {"items": [item.id]},
             Derived(f"{item.id}__filled",
                     f"how many of {item.id}'s categories are filled; null when one holds an unusable value",
-                    _filled(cells)))
-    for rule in comparison_rules(spec):  # inequalities between counts (FGC104, FGC105, FGC108, ...)
-        for comparison in spec.comparisons(rule):
-            larger, smaller = (comparison.left, comparison.right) if comparison.op == ">=" else (comparison.right, comparison.left)
-            derived = [Derived(column_name(side), f"{' + '.join(side)} when every term is filled, else null", _plus(side))
-                       for side in (larger, smaller) if len(side) > 1]
-            add(rule, "ExpectColumnPairValuesAToBeGreaterThanB",
-                {"column_A": column_name(larger), "column_B": column_name(smaller), "or_equal": True,
-                 "ignore_row_if": "either_value_is_missing"},
-                {"items": list(comparison.left + comparison.right), "comparison": str(comparison),
-                 "left": list(comparison.left), "op": comparison.op, "right": list(comparison.right)},
-                *derived)
-    condition = Condition.parse(spec.rule("FGC106").applies_to)  # FGC106: no service, but counts
+                    _filled(cells))))
+    return planned
+
+
+def plan_comparison(spec: Spec, rule: str) -> list[Planned]:
+    """Inequalities between counts (FGC104, FGC105, FGC108, FGC113, ...)."""
+    planned = []
+    for comparison in spec.comparisons(rule):
+        larger, smaller = (comparison.left, comparison.right) if comparison.op == ">=" else (comparison.right, comparison.left)
+        derived = [Derived(column_name(side), f"{' + '.join(side)} when every term is filled, else null", _plus(side))
+                   for side in (larger, smaller) if len(side) > 1]
+        planned.append(_planned(
+            rule, "ExpectColumnPairValuesAToBeGreaterThanB",
+            {"column_A": column_name(larger), "column_B": column_name(smaller), "or_equal": True,
+             "ignore_row_if": "either_value_is_missing"},
+            {"items": list(comparison.left + comparison.right), "comparison": str(comparison),
+             "left": list(comparison.left), "op": comparison.op, "right": list(comparison.right)},
+            *derived))
+    return planned
+
+
+def plan_fgc106(spec: Spec) -> list[Planned]:
+    """No service, but counts above 0."""
+    condition = Condition.parse(spec.rule("FGC106").applies_to)
     count_cells = tuple(cell.id for cell in spec.input_cells if cell.kind == "count")
     name = f"counts_above_0__if_{condition.item}_{condition.value}"
-    add("FGC106", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": 0},
-        {"items": [condition.item], "condition": str(condition)},
-        Derived(name, f"how many counts are above 0 when {condition}, else null",
-                _counts_above_0_if(condition, count_cells)))
-    condition = Condition.parse(spec.rule("FGC107").applies_to)  # FGC107: a service but B1 is 0
+    return [_planned("FGC106", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": 0},
+                     {"items": [condition.item], "condition": str(condition)},
+                     Derived(name, f"how many counts are above 0 when {condition}, else null",
+                             _counts_above_0_if(condition, count_cells)))]
+
+
+def plan_fgc107(spec: Spec) -> list[Planned]:
+    """A service but B1 is 0."""
+    condition = Condition.parse(spec.rule("FGC107").applies_to)
     item_id = _items_in(spec.rule("FGC107").check)[0]
     name = f"{item_id}__if_{condition.item}_{condition.value}"
-    add("FGC107", "ExpectColumnValuesToBeBetween", {"column": name, "min_value": 0, "strict_min": True},
-        {"items": [item_id, condition.item], "condition": str(condition)},
-        Derived(name, f"{item_id} when {condition}, else null", _value_if(item_id, condition)))
-    limit = int(re.search(r"more than (\d+)", spec.rule("FGC109").check)[1])  # FGC109: children per family
+    return [_planned("FGC107", "ExpectColumnValuesToBeBetween", {"column": name, "min_value": 0, "strict_min": True},
+                     {"items": [item_id, condition.item], "condition": str(condition)},
+                     Derived(name, f"{item_id} when {condition}, else null", _value_if(item_id, condition)))]
+
+
+def plan_fgc109(spec: Spec) -> list[Planned]:
+    """Children per family."""
+    limit = int(re.search(r"more than (\d+)", spec.rule("FGC109").check)[1])
+    planned = []
     for numerator, denominator in spec.ratios("FGC109"):
         name = f"{numerator}__per__{denominator}"
-        add("FGC109", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": limit},
+        planned.append(_planned(
+            "FGC109", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": limit},
             {"items": [numerator, denominator], "limit": limit},
             Derived(name, f"{numerator} / {denominator} when {denominator} is above 0, else null",
-                    _share(numerator, denominator)))
-    for item in breakdowns:  # FGC110: Unknown holds more than half
+                    _share(numerator, denominator))))
+    return planned
+
+
+def plan_fgc110(spec: Spec) -> list[Planned]:
+    """Unknown holds more than half."""
+    planned = []
+    for item in spec.breakdowns:
         unknown = item.unknown_cell
         if unknown is None:
             continue
         name = f"{item.id}__unknown_share"
-        add("FGC110", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": UNKNOWN_SHARE_LIMIT},
+        planned.append(_planned(
+            "FGC110", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": UNKNOWN_SHARE_LIMIT},
             {"items": [item.id, unknown.id, item.total]},
             Derived(name, f"{unknown.id} / {item.total} when {item.total} is above 0, else null",
-                    _share(unknown.id, item.total)))
-    match = re.fullmatch(r"(\w+) is (\w+) but (.+) is above 0", spec.rule("FGC111").check)  # FGC111
+                    _share(unknown.id, item.total))))
+    return planned
+
+
+def plan_fgc111(spec: Spec) -> list[Planned]:
+    """Figures for a stage at which FGCs were not offered."""
+    match = re.fullmatch(r"(\w+) is (\w+) but (.+) is above 0", spec.rule("FGC111").check)
     condition = Condition(match[1], match[2])
+    planned = []
     for item_id in _items_in(match[3]):
         name = f"{item_id}__if_{condition.item}_{condition.value}"
-        add("FGC111", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": 0},
+        planned.append(_planned(
+            "FGC111", "ExpectColumnValuesToBeBetween", {"column": name, "max_value": 0},
             {"items": [item_id, condition.item], "condition": str(condition)},
-            Derived(name, f"{item_id} when {condition}, else null", _value_if(item_id, condition)))
-    delivery, provider = _items_in(spec.rule("FGC112").applies_to)  # FGC112: provider not named
+            Derived(name, f"{item_id} when {condition}, else null", _value_if(item_id, condition))))
+    return planned
+
+
+def plan_fgc112(spec: Spec) -> list[Planned]:
+    """Provider not named."""
+    delivery, provider = _items_in(spec.rule("FGC112").applies_to)
     check = spec.rule("FGC112").check.casefold()
     codes = [choice.code for choice in spec.item(delivery).choices if choice.code.casefold() in check]
     name = f"{provider}__named__if_{delivery}_{'_'.join(codes)}"
-    add("FGC112", "ExpectColumnValuesToBeBetween", {"column": name, "min_value": 1},
-        {"items": [provider, delivery], "condition": f"{delivery} in {', '.join(codes)}"},
-        Derived(name, f"1 if {provider} is filled, 0 if blank, when {delivery} is {' or '.join(codes)}; else null",
-                _named_if(provider, delivery, tuple(codes))))
-    if any(rule.code == "FGC114" for rule in spec.rules):  # FGC114: the duty's figures not provided
-        total = _items_in(spec.rule("FGC114").applies_to)[0]
-        parts = tuple(item for item in _items_in(spec.rule("FGC114").check) if item != total)
-        name = f"{'_'.join(parts)}__filled__if_{total}_above_0"
-        add("FGC114", "ExpectColumnValuesToBeBetween", {"column": name, "min_value": 1},
-            {"items": [*parts, total]},
-            Derived(name, f"how many of {', '.join(parts)} are filled, when {total} is above 0, else null",
-                    _filled_if_total(parts, total)))
-    return tuple(planned)
+    return [_planned("FGC112", "ExpectColumnValuesToBeBetween", {"column": name, "min_value": 1},
+                     {"items": [provider, delivery], "condition": f"{delivery} in {', '.join(codes)}"},
+                     Derived(name, f"1 if {provider} is filled, 0 if blank, when {delivery} is {' or '.join(codes)}; else null",
+                             _named_if(provider, delivery, tuple(codes))))]
+
+
+def plan_fgc114(spec: Spec) -> list[Planned]:
+    """The FGDM duty's figures not provided."""
+    total = _items_in(spec.rule("FGC114").applies_to)[0]
+    parts = tuple(item for item in _items_in(spec.rule("FGC114").check) if item != total)
+    name = f"{'_'.join(parts)}__filled__if_{total}_above_0"
+    return [_planned("FGC114", "ExpectColumnValuesToBeBetween", {"column": name, "min_value": 1},
+                     {"items": [*parts, total]},
+                     Derived(name, f"how many of {', '.join(parts)} are filled, when {total} is above 0, else null",
+                             _filled_if_total(parts, total)))]
 
 
 @per_spec

@@ -1,0 +1,497 @@
+"""The rule registry: one entry per rule code, with everything about the rule that is not in the
+spec. The spec holds a rule's severity, what it applies to and its check (an entry refers to it
+by code); an entry holds its title, why it matters and how to fix it, the engine that runs it, an
+example message (built by the same function of `messages.py` that `validate` uses) and an example
+that breaks it: a change to a clean return that makes the rule fire. The rule catalogue,
+docs/validation-rules*.md and `fgc-collect rules` are generated from here, and
+tests/validate/test_registry.py checks every example against the validator.
+
+A rule a survey file adds that compares counts needs no entry: its words come from its own
+`check` (catalogue.added_rule_docs) and its example from its first comparison
+(messages.example_messages)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from fgc_collect.spec import Spec
+from fgc_collect.validate.messages import (
+    comparison, fgc001, fgc002, fgc003, fgc004, fgc005, fgc006_template, fgc007, fgc008, fgc009, fgc010, fgc011,
+    fgc101, fgc102, fgc103, fgc106, fgc107, fgc109, fgc110, fgc111, fgc112, fgc114, fgc201, fgc202, fgc203,
+    fgc204, fgc205,
+)
+from fgc_collect.validate.return_rules import (
+    render_comparison, render_fgc101, render_fgc102, render_fgc103, render_fgc106, render_fgc107, render_fgc109,
+    render_fgc110, render_fgc111, render_fgc112, render_fgc114,
+)
+from fgc_collect.validate.suites import (
+    plan_fgc101, plan_fgc102, plan_fgc103, plan_fgc106, plan_fgc107, plan_fgc109, plan_fgc110, plan_fgc111,
+    plan_fgc112, plan_fgc114,
+)
+
+# What a breaking example needs besides its own return (Breaks.needs)
+EXCEL_ERROR = "excel error"  # the changed cells hold Excel errors, not text
+PEERS = "peers"  # 10 or more other councils' clean returns in the batch
+TWIN = "twin"  # an earlier return of the same council in the batch (with the change, what breaks the rule)
+PREVIOUS_YEAR = "previous year"  # the council's clean return as its accepted return of the year before
+
+
+@dataclass(frozen=True)
+class Breaks:
+    """A change to a clean return that makes the rule fire at item `at` (None: the return as a
+    whole). change(clean values, spec) -> {item id: raw cell value}, None for a blank."""
+
+    change: Callable[[dict[str, object], Spec], dict[str, object]]
+    at: str | None
+    needs: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    engine: str  # pandera, gx or python: what runs the check
+    title: str
+    why: str
+    fix: str
+    example: Callable[[], str]  # an example message (called inside checking_against(spec))
+    breaks: Breaks | None = None  # None for a child-level rule (tested in tests/child)
+    # a return-scope rule: (spec, failed expectation's meta, ReturnView) -> Issue (return_rules.render)
+    render: Callable | None = None
+    # its expectations in the suite: spec -> [suites.Planned] (a rule comparing counts: suites.plan_comparison)
+    plan: Callable | None = None
+
+
+def _all_unknown(clean: dict[str, object], spec: Spec, breakdown: str) -> dict[str, object]:
+    """The breakdown's whole total under its Unknown category, 0 in the others."""
+    cells = spec.item(breakdown).cells
+    total = sum(int(clean[cell.id]) for cell in cells)
+    return {cell.id: total if cell.id == cells[-1].id else 0 for cell in cells}
+
+
+CHILD_FGC312 = (
+    "Line 2, fgdm_offered: is Y but proceedings_considered is N: whether an FGDM meeting was offered is "
+    "recorded only for families for whom care proceedings were considered (set proceedings_considered "
+    "to Y, or leave fgdm_offered blank)."
+)
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "FGC001", "pandera",
+        title="A count is a whole number of 0 or more (and FGC coordinators, A10, a number in its range)",
+        why=(
+            "Counts are added up across councils; a negative number, a fraction, a date or a word cannot be. "
+            "A date usually means the spreadsheet turned the figure into a date as it was typed."
+        ),
+        fix=(
+            "Type the exact whole number; 0 if there were none. Format a cell that shows a date as a number "
+            "and type the figure again. Leave the cell blank only if the figure is not available."
+        ),
+        example=lambda: fgc001("B1", "D6", "number", "-3", -3.0),
+        breaks=Breaks(lambda clean, spec: {"B1": -3}, "B1"),
+    ),
+    Rule(
+        "FGC002", "pandera",
+        title="Exact figures, not suppressed ones",
+        why=(
+            "Small numbers are suppressed when the national statistics are published, after councils' figures "
+            "have been added up. A '<5', 'c', '*', a range or 'approx 40' in a return makes totals impossible "
+            "to add or check."
+        ),
+        fix=(
+            "Replace the marker with the exact figure, however small. The figures you send are not published "
+            "as they are."
+        ),
+        example=lambda: fgc002("B3_U1", "D11", "<5"),
+        breaks=Breaks(lambda clean, spec: {"B3_U1": "<5"}, "B3_U1"),
+    ),
+    Rule(
+        "FGC003", "pandera",
+        title="A number typed as text",
+        why=(
+            "The figure can be read (and is used by the other checks), but text in a number cell often comes "
+            "from pasting and can hide a typing error such as a stray space or separator."
+        ),
+        fix="Check the figure we read (it is in the message), then enter it as a number in your file.",
+        example=lambda: fgc003("B1", "D6", " 1,234 ", 1234.0),
+        breaks=Breaks(lambda clean, spec: {"B1": f" {clean['B1']} "}, "B1"),
+    ),
+    Rule(
+        "FGC004", "pandera",
+        title="A required answer is blank",
+        why=(
+            "A blank means 'not provided', not 0. Items required of every council, and the main counts of a "
+            "council that had an FGC service (A5 is Yes), are needed to publish national figures."
+        ),
+        fix=(
+            "Enter the answer. For a count, enter 0 if there were none. If the cell cannot be found (a row "
+            "was deleted), copy your answers into a fresh copy of the template."
+        ),
+        example=lambda: fgc004("B1", "D6", condition="A5 == Y"),
+        breaks=Breaks(lambda clean, spec: {"B1": None}, "B1"),
+    ),
+    Rule(
+        "FGC005", "python",
+        title="The local authority code is a 2023-24 code",
+        why=(
+            "The code decides whose return this is. Codes change when councils reorganise (Cumbria, North "
+            "Yorkshire and Somerset in April 2023); an old code would file the return under a council that no "
+            "longer exists."
+        ),
+        fix=(
+            "Enter your council's 9-character ONS code as on the template's cover. The message names the code "
+            "to use when an old one was given. The 3-digit DfE code is accepted too."
+        ),
+        example=lambda: fgc005("A2", "D7", "E10000023", "North Yorkshire", "31/03/2023", (("E06000065", "North Yorkshire"),)),
+        breaks=Breaks(lambda clean, spec: {"A2": "E10000023"}, "A2"),
+    ),
+    Rule(
+        "FGC006", "python",
+        title="Name, code and template are the same council",
+        why=(
+            "Templates are prefilled for each council. A template filled in by another council (one passed "
+            "on, or a copy of last year's neighbour's), or a name that does not match the code, would put the "
+            "figures under the wrong council."
+        ),
+        fix=(
+            "Use the template sent to your council and make sure A1 and A2 are your council's name and code "
+            "(a name written differently, such as 'Durham County Council' for County Durham, is accepted). "
+            "If you were sent the wrong template, tell the coordinator."
+        ),
+        example=lambda: fgc006_template("D7", "E06000005", "Darlington", "E06000047", "County Durham"),
+        breaks=Breaks(lambda clean, spec: {"A1": "Darlington"}, "A2"),
+    ),
+    Rule(
+        "FGC007", "pandera",
+        title="The contact email address looks like one",
+        why="We use it to ask about the return; a mistyped address means queries go nowhere.",
+        fix="Check the address in A4 (for example name@council.gov.uk).",
+        example=lambda: fgc007("A4", "D9"),
+        breaks=Breaks(lambda clean, spec: {"A4": "jo.bloggs at durham"}, "A4"),
+    ),
+    Rule(
+        "FGC008", "pandera",
+        title="An answer is one of the listed options",
+        why=(
+            "Answers to choice questions are counted by option; an answer outside the list cannot be counted. "
+            "Case and surrounding spaces do not matter, and the option's code or its wording are both accepted."
+        ),
+        fix="Choose an option from the cell's drop-down list.",
+        example=lambda: fgc008("A5", "D10", "Maybe", ["Yes", "No"]),
+        breaks=Breaks(lambda clean, spec: {"A5": "Maybe"}, "A5"),
+    ),
+    Rule(
+        "FGC009", "pandera",
+        title="A description is within its length limit",
+        why="Descriptions are read and summarised by the research team; the limit keeps them comparable.",
+        fix="Shorten the text to the number of characters the message gives.",
+        example=lambda: fgc009("A14", "D40", 4210, 4000),
+        breaks=Breaks(lambda clean, spec: {"A14": "x" * (spec.item("A14").max_chars + 1)}, "A14"),
+    ),
+    Rule(
+        "FGC010", "python",
+        title="No personal data in free text",
+        why=(
+            "The return must not identify children or families. The check looks in A7, A14, A15 and E1 for NHS "
+            "numbers (with a valid check digit), postcodes written in capitals, dates of birth (a date after "
+            "'DOB', 'date of birth' or 'born'), email addresses other than the contact's own in A4, and UK "
+            "phone numbers. The message names every kind it found; the report does not repeat the text."
+        ),
+        fix=(
+            "Remove the details, or describe the case without them, and send the return again. If the text "
+            "is not personal data (a team mailbox or phone line, an office postcode), say so when the coordinator asks."
+        ),
+        example=lambda: fgc010("E1", "D5", ["a postcode", "a phone number"]),
+        breaks=Breaks(lambda clean, spec: {"E1": "Ring the family on 07700 900123."}, "E1"),
+    ),
+    Rule(
+        "FGC011", "pandera",
+        title="An Excel error in a cell",
+        why=(
+            "A cell showing #REF!, #DIV/0!, #VALUE! and the like has no value to use; it usually comes from a "
+            "formula or a link to another workbook."
+        ),
+        fix="Replace the formula or link with the value itself.",
+        example=lambda: fgc011("B2", "D7", "#REF!"),
+        breaks=Breaks(lambda clean, spec: {"B2": "#REF!"}, "B2", needs=EXCEL_ERROR),
+    ),
+    Rule(
+        "FGC101", "gx",
+        title="A breakdown adds up to its total",
+        why=(
+            "Each breakdown (by age, sex, ethnicity, disability, status, source, reason) describes the same "
+            "children or families as its total; if the two differ, one of them is wrong. Checked when every "
+            "category is filled and the total is given."
+        ),
+        fix=(
+            "Correct the categories or the total so that they agree; count anyone whose category is not "
+            "recorded under Unknown. The message says how many are short or over."
+        ),
+        example=lambda: fgc101("B3", "D16", "B2", 37, 40),
+        breaks=Breaks(lambda clean, spec: {"B3_U1": clean["B3_U1"] + 3}, "B3"),
+        render=render_fgc101,
+        plan=plan_fgc101,
+    ),
+    Rule(
+        "FGC102", "gx",
+        title="A breakdown is left blank although its total is above 0",
+        why=(
+            "The breakdowns are what the survey is for: they show who is offered FGCs. A blank breakdown is "
+            "'not provided', which we can accept if you tell us why."
+        ),
+        fix=(
+            "Fill in the categories (putting unrecorded ones under Unknown), or explain in E1 why the "
+            "breakdown cannot be provided, and answer the coordinator's query."
+        ),
+        example=lambda: fgc102("B5", "D33", "B2", 40),
+        breaks=Breaks(lambda clean, spec: {cell.id: None for cell in spec.item("B5").cells}, "B5"),
+        render=render_fgc102,
+        plan=plan_fgc102,
+    ),
+    Rule(
+        "FGC103", "gx",
+        title="A breakdown is only partly filled in",
+        why=(
+            "A blank among filled categories could mean 0 or 'not known'; the breakdown cannot be added up "
+            "or published until you say which."
+        ),
+        fix="Enter 0 in categories with none, and count those whose category is not recorded under Unknown.",
+        example=lambda: fgc103("B4", [("Female", "D19"), ("Unknown or not recorded", "D20")]),
+        breaks=Breaks(lambda clean, spec: {spec.item("B4").cells[0].id: None}, "B4"),
+        render=render_fgc103,
+        plan=plan_fgc103,
+    ),
+    Rule(
+        "FGC104", "gx",
+        title="At least one child per family",
+        why=(
+            "Children are counted within families (referrals, consents, conferences), so the count of children "
+            "cannot be smaller than the count of families. Skipped when either figure is blank."
+        ),
+        fix=(
+            "Check both figures: often one of them counts the other unit (children for families or the "
+            "reverse)."
+        ),
+        example=lambda: comparison("FGC104", "D7", ("B2",), ">=", ("B1",), {"B2": 30, "B1": 34}),
+        breaks=Breaks(lambda clean, spec: {"D3": clean["D1"] - 1}, "D3"),
+        render=render_comparison,
+    ),
+    Rule(
+        "FGC105", "gx",
+        title="A part is not larger than its whole",
+        why=(
+            "'Of which' counts (offered at pre-proceedings, held at pre-proceedings, plans agreed) are part "
+            "of their whole. Skipped when either figure is blank."
+        ),
+        fix="Check both figures; correct the one that is wrong.",
+        example=lambda: comparison("FGC105", "D6", ("C1_PLO",), "<=", ("C1",), {"C1_PLO": 25, "C1": 20}),
+        breaks=Breaks(lambda clean, spec: {"C1_PLO": clean["C1"] + 1}, "C1_PLO"),
+        render=render_comparison,
+    ),
+    Rule(
+        "FGC106", "gx",
+        title="No service, but figures above 0",
+        why=(
+            "A council that says it had no FGC service in 2023-24 (A5 is No) should not report referrals, "
+            "offers or conferences."
+        ),
+        fix="If you had a service at any point in the year, change A5 to Yes; otherwise clear the figures.",
+        example=lambda: fgc106("D10", [("B1", 12.0), ("B2", 15.0)]),
+        breaks=Breaks(lambda clean, spec: {"A5": "N"}, "A5"),
+        render=render_fgc106,
+        plan=plan_fgc106,
+    ),
+    Rule(
+        "FGC107", "gx",
+        title="A service, but no referrals",
+        why=(
+            "A council that had an FGC service usually received referrals in the year; 0 may be right for a "
+            "service that started late or was paused, but it is worth a check."
+        ),
+        fix="Check B1; if it is right, say why in E1 and answer the coordinator's query.",
+        example=lambda: fgc107("D6"),
+        breaks=Breaks(lambda clean, spec: {"B1": 0}, "B1"),
+        render=render_fgc107,
+        plan=plan_fgc107,
+    ),
+    Rule(
+        "FGC108", "gx",
+        title="The funnel narrows: referred, offered, consented, held",
+        why=(
+            "Fewer families consent than are offered an FGC, and fewer FGCs are held than families consent. "
+            "Counts are of events in the year, so a family referred in March 2023 may be offered an FGC in "
+            "April: this is a query, not an error. Skipped when a figure is blank."
+        ),
+        fix=(
+            "Check the figures; if they are right, say so in E1 (for example many families carried over "
+            "from the previous year)."
+        ),
+        example=lambda: comparison("FGC108", "D8", ("C2", "C9"), "<=", ("C1",), {"C2": 30, "C9": 8, "C1": 35}),
+        breaks=Breaks(lambda clean, spec: {"C2": clean["C1"] + 1}, "C2"),
+        render=render_comparison,
+    ),
+    Rule(
+        "FGC109", "gx",
+        title="More than 4 children per family on average",
+        why=(
+            "Families referred to FGC services have about 2 children on average; more than 4 suggests a "
+            "count of children where families were asked for, or the reverse."
+        ),
+        fix="Check both figures; if they are right, say so in E1.",
+        example=lambda: fgc109("B2", "B1", "D7", 90, 20),
+        breaks=Breaks(lambda clean, spec: {"D3": clean["D1"] * 5}, "D3"),
+        render=render_fgc109,
+        plan=plan_fgc109,
+    ),
+    Rule(
+        "FGC110", "gx",
+        title="Unknown is more than half of a breakdown",
+        why=(
+            "A breakdown that is mostly Unknown tells us little about who is offered FGCs and weakens the "
+            "national figures."
+        ),
+        fix=(
+            "Check whether the information is recorded elsewhere (the case management system); if it cannot "
+            "be found, say why in E1."
+        ),
+        example=lambda: fgc110("B5", "B5_UNK", "D31", 25, "B2", 40),
+        breaks=Breaks(lambda clean, spec: _all_unknown(clean, spec, "B4"), "B4_U"),
+        render=render_fgc110,
+        plan=plan_fgc110,
+    ),
+    Rule(
+        "FGC111", "gx",
+        title="Pre-proceedings figures although FGCs were not offered at pre-proceedings",
+        why=(
+            "A8_PLO says whether FGCs were offered at pre-proceedings; C1_PLO and D1_PLO count them. The two "
+            "answers contradict each other."
+        ),
+        fix="Correct A8_PLO or the pre-proceedings figures.",
+        example=lambda: fgc111("C1_PLO", "D6", 7),
+        breaks=Breaks(lambda clean, spec: {"A8_PLO": "N"}, "C1_PLO"),
+        render=render_fgc111,
+        plan=plan_fgc111,
+    ),
+    Rule(
+        "FGC112", "gx",
+        title="Commissioned service with no provider named",
+        why=(
+            "For a commissioned or mixed service we need the provider's name to describe how FGCs are "
+            "delivered nationally."
+        ),
+        fix="Name the external provider in A7.",
+        example=lambda: fgc112("D12", "Commissioned from an external provider"),
+        breaks=Breaks(lambda clean, spec: {"A6": "COMMISSIONED", "A7": None}, "A7"),
+        render=render_fgc112,
+        plan=plan_fgc112,
+    ),
+    Rule(
+        "FGC201", "python",
+        title="Children referred per 10,000 children far from other councils",
+        why=(
+            "B2 per 10,000 children aged 0 to 17 (ONS mid-year estimates) is compared with the other councils' "
+            "returns (those received, and those in the same batch; one per council, its newest) once 10 or "
+            "more councils' returns with the figure are in, this one included. A rate outside the quartiles "
+            "of the others +/- 3 times their interquartile range is unusual enough to check. Skipped for "
+            "councils without a population figure."
+        ),
+        fix="Check B2 (children, not families or referrals); if it is right, say why in E1.",
+        example=lambda: fgc201("D7", 950, 95.0, 2.1, 31.4, 120),
+        breaks=Breaks(lambda clean, spec: {"B2": clean["B2"] * 50}, "B2", needs=PEERS),
+    ),
+    Rule(
+        "FGC202", "python",
+        title="Consent or conference rate far from other councils",
+        why=(
+            "Families who consented as a share of families offered (C2/C1), and FGCs held as a share of "
+            "consents (D1/C2), compared with the other councils' returns as in FGC201."
+        ),
+        fix="Check the figures; if they are right, say why in E1.",
+        example=lambda: fgc202("C2", "C1", "D8", 5, 60, 0.35, 1.0, 120),
+        breaks=Breaks(lambda clean, spec: {"C2": 2}, "C2", needs=PEERS),
+    ),
+    Rule(
+        "FGC203", "python",
+        title="More children referred than children in need",
+        why=(
+            "Children referred to FGC services in the year are usually far fewer than the council's children "
+            "in need at 31 March 2024 (DfE, Children in need 2024). Skipped when the reference figure is "
+            "missing."
+        ),
+        fix="Check that B2 counts children referred to the FGC service, not all referrals or contacts.",
+        example=lambda: fgc203("D7", 5200, 4109, "County Durham"),
+        breaks=Breaks(lambda clean, spec: {"B2": 100_000}, "B2"),
+    ),
+    Rule(
+        "FGC204", "python",
+        title="A return for the same council is already held",
+        why=(
+            "Only one return per council is used; a new one replaces the old once accepted. The message "
+            "names the other file, which one is newer, and what changed item by item."
+        ),
+        fix="Check that the newer file is the version you meant to send; tell the coordinator if not.",
+        example=lambda: fgc204("County Durham", "Durham FGC return v1.xlsx", True, True, "B1 12 -> 14; C2 8 -> 9 (+3 more)"),
+        breaks=Breaks(lambda clean, spec: {"B1": clean["B1"] + 1}, None, needs=TWIN),
+    ),
+    Rule(
+        "FGC113", "gx",
+        title=(
+            "Families offered an FGDM meeting, and not offered one for the child's best interests, are within "
+            "the families for whom proceedings were considered"
+        ),
+        why=(
+            "C12 and C13 are parts of C11: together they cannot be more than it. The three figures measure "
+            "the new duty to offer a family group decision making meeting before care proceedings."
+        ),
+        fix=(
+            "Check C11, C12 and C13 against the same list of families: C12 and C13 count families among "
+            "those in C11, and a family is in at most one of them."
+        ),
+        example=lambda: comparison("FGC113", "D36", ("C12", "C13"), "<=", ("C11",), {"C12": 30, "C13": 9, "C11": 35}),
+        breaks=Breaks(lambda clean, spec: {"C12": clean["C11"]}, "C12"),
+        render=render_comparison,
+    ),
+    Rule(
+        "FGC114", "gx",
+        title="The FGDM duty's figures are given",
+        why=(
+            "C11 says proceedings were considered for some families, but without C12 and C13 nobody can tell "
+            "how often the duty to offer a meeting was met. Blank means 'not provided', 0 means 'none'."
+        ),
+        fix="Enter C12 and C13, 0 where there were none; if you cannot count them, say why in E1.",
+        example=lambda: fgc114("D36", ["C12", "C13"], "C11", 35),
+        breaks=Breaks(lambda clean, spec: {"C12": None, "C13": None}, "C12"),
+        render=render_fgc114,
+        plan=plan_fgc114,
+    ),
+    Rule(
+        "FGC205", "python",
+        title="A figure far from the council's accepted return for the previous year",
+        why=(
+            "A figure that changed by more than half (and by more than 20) since last year is often a change "
+            "of definition or a typing slip, and would show as a jump in the published time series."
+        ),
+        fix=(
+            "Check the figure against last year's; if it is right, say in E1 what changed (a new service, a "
+            "new recording system, a different definition)."
+        ),
+        example=lambda: fgc205("B1", "D6", 250, "2024-25", 102, "2023-24"),
+        breaks=Breaks(lambda clean, spec: {"B1": clean["B1"] * 3}, "B1", needs=PREVIOUS_YEAR),
+    ),
+    Rule(
+        "FGC312", "pandera",
+        title="The FGDM duty's columns follow from proceedings_considered (child-level returns)",
+        why=(
+            "fgdm_offered and fgdm_not_offered_reason describe families for whom care proceedings were "
+            "considered; given for another family, or a reason given beside an offer, they would put a family "
+            "into C12 or C13 that is not in C11."
+        ),
+        fix=(
+            "Give fgdm_offered only when proceedings_considered is Y, and fgdm_not_offered_reason only when "
+            "fgdm_offered is N; otherwise correct proceedings_considered or leave the column blank."
+        ),
+        example=lambda: CHILD_FGC312,
+    ),
+)
+
+REGISTRY: dict[str, Rule] = {rule.code: rule for rule in RULES}
