@@ -5,6 +5,7 @@ is render_catalogue("markdown"), committed."""
 from __future__ import annotations
 
 import json
+import re
 
 from fgc_collect.spec import Spec, load_spec
 from fgc_collect.validate.messages import example_messages
@@ -36,8 +37,7 @@ How the checks read a return:
 - **A number typed as text is used** (FGC003 only warns), so "1,234" is checked as 1234.
 - Issues about a breakdown as a whole are shown at its total row (under the categories), except
   FGC103, shown at the first blank category, and FGC110, at the Unknown category.
-- FGC001 and FGC003 also apply to the one decimal item, FGC coordinators (A10).
-- Scope: *cell* rules look at one cell, *return* rules at one return, *batch* rules compare a return
+{decimals}- Scope: *cell* rules look at one cell, *return* rules at one return, *batch* rules compare a return
   with the other returns received and with published reference data (they are for coordinators:
   `validate --feedback` lists them in index.html, never in a council's report or annotated copy).
 - Engine: how the check is run in fgc-collect (pandera for single cells, Great Expectations suites
@@ -154,7 +154,11 @@ def _markdown(catalogue: list[dict], spec: Spec) -> str:
         f"| [{rule['code']}](#{rule['code']}) | {rule['severity']} | {rule['scope']} | {rule['title']} |"
         for rule in catalogue
     )
-    parts = [INTRO.format(title=spec.title, table=table)]
+    decimals = [item for item in spec.items if item.type == "decimal"]
+    named = ", ".join(f"{re.sub(r' [(].*', '', item.label.split(' at ')[0])} ({item.id})" for item in decimals)
+    noted = (f"- FGC001 and FGC003 also apply to the decimal item{'s' if len(decimals) > 1 else ''}, {named}.\n"
+             if decimals else "")
+    parts = [INTRO.format(title=spec.title, table=table, decimals=noted)]
     for rule in catalogue:
         parts.append(
             f'<a id="{rule["code"]}"></a>\n\n'
