@@ -86,9 +86,10 @@ def survey_file_path() -> Path | None:
 def current_survey() -> Survey:
     """The survey settings in force (loaded once per file). Raises SurveyFileError with a sentence."""
     path = survey_file_path()
-    if path not in _loaded:
-        _loaded[path] = load_survey_file(path) if path is not None else Survey()
-    return _loaded[path]
+    key = path.resolve() if path is not None else None  # ./fgc-survey.yaml of another folder is another file
+    if key not in _loaded:
+        _loaded[key] = load_survey_file(path) if path is not None else Survey()
+    return _loaded[key]
 
 
 def load_survey_file(path: Path) -> Survey:

@@ -56,11 +56,13 @@ def survey_option(command: click.Command) -> None:
 
 
 def _choose_survey(context: click.Context, parameter: click.Parameter, value: Path | None) -> None:
-    from fgc_collect.survey import choose_survey_file
+    from fgc_collect import survey
 
     if context.resilient_parsing:
         return
-    choose_survey_file(value)
+    previous = survey._chosen
+    context.call_on_close(lambda: survey.choose_survey_file(previous))  # the choice lasts one command
+    survey.choose_survey_file(value)
     settings()  # a survey file that cannot be used stops the command here, with its sentence
 
 

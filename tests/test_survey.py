@@ -94,3 +94,29 @@ def test_changes_that_name_nothing_stop_the_command(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip() == ("fgc-collect: fgc-survey.yaml: a change in the survey file removes the item Z9, "
                                    "which the spec does not have.")
+
+
+def test_the_survey_file_of_another_folder_is_another_survey(tmp_path, monkeypatch):
+    from fgc_collect.survey import current_survey
+
+    for name, email in (("one", "one@uni.ac.uk"), ("two", "two@uni.ac.uk")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "fgc-survey.yaml").write_text(f'year: "2024-25"\ncontact: {{email: {email}}}\n')
+    monkeypatch.delenv("FGC_SURVEY", raising=False)
+    monkeypatch.chdir(tmp_path / "one")
+    assert current_survey().contact.email == "one@uni.ac.uk"
+    monkeypatch.chdir(tmp_path / "two")
+    assert current_survey().contact.email == "two@uni.ac.uk"  # not the first folder's, cached
+
+
+def test_a_survey_chosen_for_one_command_is_not_kept_for_the_next(tmp_path):
+    """A program (or a test) that runs commands in its own process gets each command's own settings."""
+    from click.testing import CliRunner
+
+    from fgc_collect.cli import cli
+    from fgc_collect.survey import survey_file_path
+
+    (tmp_path / "mine.yaml").write_text('year: "2024-25"\n')
+    done = CliRunner().invoke(cli, ["survey", "show", "--survey", str(tmp_path / "mine.yaml")])
+    assert done.exit_code == 0 and "mine.yaml" in done.output
+    assert survey_file_path() != tmp_path / "mine.yaml"

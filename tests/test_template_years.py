@@ -68,7 +68,7 @@ def _run(tmp_path, *args, survey: str | None = None):
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(tmp_path)
         patch.delenv("FGC_SURVEY", raising=False)
-        if survey is not None:  # by its full path: survey.py caches a file by the path it was found at
+        if survey is not None:
             (tmp_path / "fgc-survey.yaml").write_text(survey, encoding="utf-8")
             args = ("--survey", str(tmp_path / "fgc-survey.yaml"), *args)
         return CliRunner().invoke(cli, ["template", *args])
