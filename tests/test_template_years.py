@@ -94,7 +94,7 @@ def test_template_year_defaults_to_the_survey_files_else_the_latest(tmp_path):
     assert "Please return this workbook by Friday 28 June 2024." in _cover_text(written)
     done = _run(tmp_path, "--year", "2019-20")
     assert done.exit_code == 2
-    assert done.output.strip() == "fgc-collect: fgc-collect has no spec for 2019-20: the collection began in 2023-24."
+    assert done.output.strip() == "fgc-collect: there are no questions for 2019-20: the collection began in 2023-24."
 
 
 def test_the_child_level_template_of_a_year(tmp_path):

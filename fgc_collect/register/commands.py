@@ -239,17 +239,18 @@ def reject(la_code: str, store: str, version: int | None, note: str, by: str | N
 @_register_year
 def history(la_code: str, store: str, output_format: str, year: str | None) -> None:
     """Every version of an LA's return in a collection year, what changed between them, and the decisions."""
-    from fgc_collect.register.history import format_history, history_json, la_history
+    from fgc_collect.register.history import format_history, history_json, la_history, other_years
 
     la = _find_la(la_code)
     with _open(store, create=False) as register:
         year = register.year(year)
         entries = la_history(register, la, year)
         row = next(row for row in register.status(year=year) if row.la_code == la.code)
+        others = other_years(register, la, year)
     if output_format == "json":
-        echo_json(history_json(la, entries, row, year))
+        echo_json(history_json(la, entries, row, year, others))
     else:
-        echo(format_history(la, entries, row, year))
+        echo(format_history(la, entries, row, year, others))
     damaged = [entry.problem for entry in entries if entry.problem]
     if damaged:
         raise UserError(damaged[0] + (f" ({len(damaged) - 1} more such: run fgc-collect verify)" if len(damaged) > 1 else ""))

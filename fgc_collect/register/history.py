@@ -94,8 +94,10 @@ def la_history(register, la, year: str | None = None) -> list[VersionHistory]:
     from fgc_collect.survey import spec_for
 
     year = register.year(year)
-    spec = spec_for(year)
     versions = register.versions(la.code, year)
+    if not versions:  # nothing to compare (and a year before the collection has no spec)
+        return []
+    spec = spec_for(year)
     decisions = register.decisions(la.code, year)
     rules = register.rules_by_version(year)
     standing = register.standing(la.code, year=year)
@@ -123,27 +125,66 @@ def la_history(register, la, year: str | None = None) -> list[VersionHistory]:
     return history
 
 
-def history_json(la, history: list[VersionHistory], state, year: str | None = None) -> dict:
+@dataclass(frozen=True)
+class OtherYear:
+    """Another collection year the register holds versions of the LA's return for."""
+
+    year: str
+    versions: int
+    state: str
+
+    def to_json(self) -> dict:
+        return {"year": self.year, "versions": self.versions, "state": self.state}
+
+
+def other_years(register, la, year: str) -> list[OtherYear]:
+    """The LA's other years in the register, oldest first: history shows one year at a time, and
+    says where the others are."""
+    counted: dict[str, int] = {}
+    for version in register.versions(la.code):
+        if version.year != year:
+            counted[version.year] = counted.get(version.year, 0) + 1
+    return [
+        OtherYear(held, number, next(row.state for row in register.status(year=held) if row.la_code == la.code))
+        for held, number in sorted(counted.items())
+    ]
+
+
+def history_json(la, history: list[VersionHistory], state, year: str | None = None,
+                 others: list[OtherYear] = ()) -> dict:
     """`state`: the LA's status row (fgc_collect.register.status.LaStatus), or its state."""
     row = None if isinstance(state, str) else state
     document = {"la_code": la.code, "la_name": la.name, "state": state if row is None else row.state,
                 "versions": [entry.to_json() for entry in history]}
     if year is not None:
         document["year"] = year
+        document["other_years"] = [other.to_json() for other in others]
     if row is not None:
         document["latest_version"] = row.latest_version
         document["resent_version"] = row.resent_version
     return document
 
 
-def format_history(la, history: list[VersionHistory], state, year: str | None = None) -> str:
+def format_history(la, history: list[VersionHistory], state, year: str | None = None,
+                   others: list[OtherYear] = ()) -> str:
     """`state`: the LA's status row (fgc_collect.register.status.LaStatus), or its state."""
     from fgc_collect.register.status import plural
 
     row = None if isinstance(state, str) else state
     of_year = f" for {year}" if year else ""
+    also = "".join(
+        f"\nAlso held for {other.year}: {plural(other.versions, 'version')}, {other.state} "
+        f"(fgc-collect history {la.code} --year {other.year})"
+        for other in others
+    )
     if not history:
-        return f"{la.name} ({la.code}): no return received{of_year}."
+        return f"{la.name} ({la.code}): no return received{of_year}.{also}"
+    return _format_versions(la, history, state, row, of_year) + ("\n" + also if also else "")
+
+
+def _format_versions(la, history: list[VersionHistory], state, row, of_year: str) -> str:
+    from fgc_collect.register.status import plural
+
     header = f"{la.name} ({la.code}){of_year}: {plural(len(history), 'version')}; state: {state if row is None else row.state}"
     if row is not None and row.resent_version is not None:
         header += f" (the council sent version {row.resent_version} again on {row.last_received}: it is the version it means)"

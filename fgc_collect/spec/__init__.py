@@ -383,7 +383,7 @@ def year_documents(year: str = BASE_YEAR) -> tuple[dict, dict]:
         return _load_yaml(AGGREGATE_SPEC_FILE), child
     first = int(_checked_year(year)[:4])
     if year < BASE_YEAR:
-        raise SpecChangeError(f"fgc-collect has no spec for {year}: the collection began in {BASE_YEAR}.")
+        raise SpecChangeError(f"there are no questions for {year}: the collection began in {BASE_YEAR}.")
     previous = f"{first - 1}-{first % 100:02d}"
     aggregate, child = (move_on(document, previous, year) for document in year_documents(previous))
     changes_file = YEAR_CHANGES_FILES.get(year)

@@ -164,3 +164,24 @@ def test_no_fgc205_without_an_accepted_return_for_the_year_before(two_years, tmp
     run("accept", DURHAM, "--store", str(accepted), "--note", "ok")
     run("ingest", str(this), "--store", str(accepted))
     assert "FGC205" not in rules_of(accepted, DURHAM, "2024-25")
+
+
+def test_history_shows_one_year_and_says_where_the_others_are(two_years, tmp_path):
+    last, _, this, _ = two_years
+    store = tmp_path / "store"
+    run("ingest", str(last), str(this), "--store", str(store))
+    run("accept", DURHAM, "--store", str(store), "--year", "2023-24", "--note", "checked")
+    shown = run("history", DURHAM, "--store", str(store)).stdout
+    assert shown.startswith("County Durham (E06000047) for 2024-25: 1 version")
+    assert shown.rstrip().endswith(
+        "Also held for 2023-24: 1 version, accepted (fgc-collect history E06000047 --year 2023-24)")
+    document = json.loads(run("history", DURHAM, "--store", str(store), "--year", "2023-24", "--format", "json").stdout)
+    assert document["other_years"] == [{"year": "2024-25", "versions": 1, "state": "valid"}]
+
+
+def test_history_of_a_year_before_the_collection_is_one_sentence(two_years, tmp_path):
+    store = tmp_path / "store"
+    run("ingest", str(two_years[2]), "--store", str(store))
+    done = run("history", DURHAM, "--store", str(store), "--year", "2019-20")
+    assert done.returncode == 0 and "internal error" not in done.stderr
+    assert done.stdout.splitlines()[0] == "County Durham (E06000047): no return received for 2019-20."
