@@ -40,7 +40,10 @@ publication:            # on the published tables' cover
 #             label: "Initial FGCs held within 4 weeks of consent (families)"}}
 #     rules:
 #       modify:
-#         FGC105: {{applies_to: "C1_PLO<=C1, D1_PLO<=D1, D11<=D1, D12<=D1"}}
+#         FGC105: {{applies_to: "{fgc105}, D12<=D1"}}
+#   child_level:
+#     derivation:                   # every new count needs one: how child-level rows make it
+#       not_collected: {{add: [D12]}}  # or, when the rows can give it, `add:` as in fgc_2024_25_changes.yaml
 '''
 
 
@@ -63,7 +66,11 @@ def _choose_survey(context: click.Context, parameter: click.Parameter, value: Pa
     previous = survey._chosen
     context.call_on_close(lambda: survey.choose_survey_file(previous))  # the choice lasts one command
     survey.choose_survey_file(value)
-    settings()  # a survey file that cannot be used stops the command here, with its sentence
+    try:
+        settings()  # a survey file that cannot be used stops the command here, with its sentence
+    except UserError:
+        survey.choose_survey_file(previous)  # the context is never closed when parsing fails
+        raise
 
 
 def settings():
@@ -79,9 +86,11 @@ def settings():
     if survey.changes:
         from fgc_collect.spec import latest_year, load_spec
         from fgc_collect.spec.overlay import SpecChangeError
+        from fgc_collect.survey import child_spec_for
 
         try:
             load_spec(survey.year or latest_year(), survey.changes)
+            child_spec_for(survey.year or latest_year())  # an added question needs its child-level derivation
         except SpecChangeError as problem:
             raise UserError(f"{survey.path}: {problem}") from None
     return survey
@@ -109,7 +118,7 @@ def init(year: str | None, out: Path, force: bool) -> None:
     if out.exists() and not force:
         raise UserError(f"{out} exists already: give --force to replace it, or --out another file.")
     try:
-        out.write_text(STARTER.format(year=year, deadline=spec.deadline.isoformat(), path=out), encoding="utf-8")
+        out.write_text(STARTER.format(year=year, deadline=spec.deadline.isoformat(), path=out, fgc105=spec.rule("FGC105").applies_to), encoding="utf-8")
     except OSError as error:
         raise UserError(f"the survey file could not be written to {out} ({error.strerror or error}).") from None
     echo(f"Wrote {out}: fill in the contact and publication, then check it with `fgc-collect survey show --survey {out}`.")

@@ -64,6 +64,23 @@ def test_survey_init_writes_a_starter_file_that_reads_back_and_is_never_replaced
         "fgc-collect: fgc-survey.yaml exists already: give --force to replace it, or --out another file.")
 
 
+@pytest.mark.parametrize("year", ["2023-24", "2024-25"])
+def test_the_starter_files_example_uncommented_is_a_survey_that_keeps_the_years_checks(tmp_path, year):
+    from fgc_collect.spec import load_spec
+
+    run("survey", "init", "--year", year, cwd=tmp_path)
+    lines = (tmp_path / "fgc-survey.yaml").read_text().splitlines()
+    start = lines.index("# changes:")
+    example = [line[2:] for line in lines[start:] if line.startswith("#   ") or line == "# changes:"]
+    (tmp_path / "fgc-survey.yaml").write_text("\n".join(lines[:start] + example) + "\n")
+    done = run("survey", "show", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "items added D12" in done.stdout
+    spec = load_spec(year, load_survey_file(tmp_path / "fgc-survey.yaml").changes)
+    kept = [str(c) for c in load_spec(year).comparisons("FGC105")]
+    assert [str(c) for c in spec.comparisons("FGC105")] == [*kept, "D12 <= D1"]
+
+
 def test_every_command_takes_survey_and_a_bad_file_stops_it_with_one_sentence(tmp_path):
     import click
 

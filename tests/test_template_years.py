@@ -126,6 +126,9 @@ changes:
       add:
         - {code: FGC115, severity: error, applies_to: "C14<=C12",
            check: "families offered an FGC by the first hearing are no more than the families offered an FGDM meeting"}
+  child_level:
+    derivation:
+      not_collected: {add: [C14]}
 """
 
 

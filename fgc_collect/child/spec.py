@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
 
+from fgc_collect.spec.overlay import SpecChangeError
 from fgc_collect.spec import BASE_YEAR, CHILD_SPEC_FILE, Category, Rule, Spec, load_child_spec_document, load_spec
 
 CHILD_SPEC_NAME = CHILD_SPEC_FILE.removesuffix(".yaml")  # fgc_child_level
@@ -172,8 +173,9 @@ class ChildSpec:
         return tuple(seen.values())
 
 
-class DerivationError(ValueError):
-    """A spec whose child-level derivation cannot be computed: one sentence for the research team."""
+class DerivationError(SpecChangeError):
+    """A spec whose child-level derivation cannot be computed: one sentence for the research team
+    (a SpecChangeError, so every command refuses the spec with it, never a traceback)."""
 
 
 def _where(raw: dict | None) -> tuple[tuple[str, str], ...]:
@@ -207,14 +209,17 @@ def parse_derivation(derive: dict, aggregate: Spec, columns: dict[str, Column]) 
             if raw is None or raw.get("stage") not in stages or raw.get("count") not in ("families", "children"):
                 raise DerivationError(f"{item.id} has no child-level derivation: its total {item.total} counts no stage's families or children.")
             if item.category_set not in categories:
-                raise DerivationError(f"{item.id} is a breakdown by {item.category_set}, and the child-level derivation names no column for {item.category_set} (under categories:).")
+                raise DerivationError(
+                    f"{item.id} is a breakdown by {item.category_set}, and the child-level derivation names no column "
+                    f"coded by {item.category_set}: name one (child_level: derivation: categories: add: "
+                    f"{{{item.category_set}: COLUMN}}), or list {item.id} under child_level: derivation: not_collected: add:.")
             unit = item.unit if item.unit in ("families", "children") else raw["count"]
             breakdowns.append(Breakdown(item.id, stages[raw["stage"]], column(categories[item.category_set], item.id), unit))
             continue
         if item.type != "count":
-            raise DerivationError(f"{item.id} has no child-level derivation: list it under not_collected, or say how rows give it.")
+            raise DerivationError(f"{item.id} has no child-level derivation: list it under child_level: derivation: not_collected: add:, or say how rows give it.")
         if raw is None:
-            raise DerivationError(f"{item.id} has no child-level derivation: say how child-level rows make it (child_level: derivation: add:), or list it under not_collected.")
+            raise DerivationError(f"{item.id} has no child-level derivation: say how child-level rows make it (child_level: derivation: add:), or list it under child_level: derivation: not_collected: add:.")
         if raw.get("stage") not in stages:
             raise DerivationError(f"the child-level derivation of {item.id} names the stage {raw.get('stage')!r}, which is not among the stages ({', '.join(stages)}).")
         where = tuple((column(c, item.id), v) for c, v in _where(raw.get("where")))

@@ -126,7 +126,7 @@ def _change_derivation(child: dict, changes: dict, source: str) -> None:
     """The research team's words (`derivation`) and the project's computed form (`derive`, the
     shape of fgc_child_level_derivation.yaml): an entry given as a mapping is both; words alone
     say how, but give fgc-collect nothing to compute (the spec then refuses to load)."""
-    _check_keys(changes, {"add", "modify", "remove", "stages", "not_collected", "family_fields"},
+    _check_keys(changes, {"add", "modify", "remove", "stages", "categories", "not_collected", "family_fields"},
                 f"{source}'s child_level derivation")
     derive = child.setdefault("derive", {"stages": {}, "categories": {}, "items": {}, "not_collected": []})
     for item_id in changes.get("remove") or []:
@@ -146,6 +146,11 @@ def _change_derivation(child: dict, changes: dict, source: str) -> None:
     _check_keys(stages, {"add", "modify"}, f"{source}'s derivation stages")
     for name, stage in {**(stages.get("modify") or {}), **(stages.get("add") or {})}.items():
         derive["stages"][str(name)] = dict(stage)
+    categories = changes.get("categories") or {}  # a category set -> the child-level column coded by it
+    _check_keys(categories, {"add", "remove"}, f"{source}'s derivation categories")
+    for name in categories.get("remove") or []:
+        derive["categories"].pop(str(name), None)
+    derive["categories"].update({str(name): str(column) for name, column in (categories.get("add") or {}).items()})
     for key in ("not_collected", "family_fields"):
         listed = changes.get(key) or {}
         _check_keys(listed, {"add", "remove"}, f"{source}'s derivation {key}")

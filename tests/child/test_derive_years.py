@@ -86,5 +86,35 @@ def test_a_breakdown_over_a_new_set_needs_its_column():
         "category_sets": {"add": {"LANG": {"EN": "English", "OTH": "Other", "UNK": "Unknown"}}},
         "items": {"add": [{"after": "B8", "id": "B9", "type": "breakdown", "of": "LANG", "total": "B2",
                            "label": "Children referred, by first language"}]}}}
-    with pytest.raises(DerivationError, match="B9 is a breakdown by LANG.*names no column for LANG"):
+    with pytest.raises(DerivationError, match=r"B9 is a breakdown by LANG.*names no column coded by LANG: name one "
+                       r"\(child_level: derivation: categories: add: \{LANG: COLUMN\}\), or list B9 under"):
         load_child_spec("2024-25", json.dumps(changes))
+    changes["aggregate"]["category_sets"]["add"]["LANG"] = {"E": "English", "O": "Other", "U": "Unknown"}
+    changes["child_level"] = {
+        "columns": {"add": [{"after": "ethnicity", "id": "first_language", "type": "choice", "choices": "LANG"}]},
+        "derivation": {"categories": {"add": {"LANG": "first_language"}}},
+    }
+    named = load_child_spec("2024-25", json.dumps(changes))
+    (b9,) = [entry for entry in named.breakdowns if entry.item == "B9"]
+    assert b9.column == "first_language" and b9.stage.name == "referral"
+    listed = {**changes, "child_level": {"derivation": {"not_collected": {"add": ["B9"]}}}}
+    assert "B9" in load_child_spec("2024-25", json.dumps(listed)).not_collected
+
+
+def test_a_survey_file_adding_a_question_without_its_derivation_is_refused_in_one_sentence(tmp_path):
+    from click.testing import CliRunner
+
+    from fgc_collect.cli import cli
+
+    survey = tmp_path / "fgc-survey.yaml"
+    survey.write_text(
+        'year: "2024-25"\nchanges:\n  aggregate:\n    items:\n      add:\n'
+        '        - {after: D11, id: D12, type: count, unit: families, label: "FGCs held within 4 weeks"}\n'
+    )
+    for command in (["survey", "show"], ["template", "--level", "child", "--out", str(tmp_path / "c.xlsx")],
+                    ["template", "--out", str(tmp_path / "t.xlsx")]):
+        done = CliRunner().invoke(cli, [*command, "--survey", str(survey)])
+        assert done.exit_code == 2, (command, done.output)
+        assert done.output.strip() == (
+            f"fgc-collect: {survey}: D12 has no child-level derivation: say how child-level rows make it "
+            "(child_level: derivation: add:), or list it under child_level: derivation: not_collected: add:."), command
