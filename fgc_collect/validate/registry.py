@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from fgc_collect.spec import Spec
+from fgc_collect.validate.batch_rules import check_fgc201, check_fgc202, check_fgc203, check_fgc204, check_fgc205
 from fgc_collect.validate.cell_rules import (
     check_fgc005, check_fgc006, check_fgc010, failing_fgc001, failing_fgc002, failing_fgc003, failing_fgc004,
     failing_fgc007, failing_fgc008, failing_fgc009, failing_fgc011, message_fgc001, message_fgc002, message_fgc003,
@@ -71,6 +72,8 @@ class Rule:
     cell_message: Callable | None = None
     # a Python cell rule: ReturnView -> [Issue]
     cell_check: Callable | None = None
+    # a batch rule: batch_rules.BatchContext -> [(return index, Issue)]
+    batch_check: Callable | None = None
 
 
 def _all_unknown(clean: dict[str, object], spec: Spec, breakdown: str) -> dict[str, object]:
@@ -420,6 +423,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check B2 (children, not families or referrals); if it is right, say why in E1.",
         example=lambda: fgc201("D7", 950, 95.0, 2.1, 31.4, 120),
         breaks=Breaks(lambda clean, spec: {"B2": clean["B2"] * 50}, "B2", needs=PEERS),
+        batch_check=check_fgc201,
     ),
     Rule(
         "FGC202", "python",
@@ -431,6 +435,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check the figures; if they are right, say why in E1.",
         example=lambda: fgc202("C2", "C1", "D8", 5, 60, 0.35, 1.0, 120),
         breaks=Breaks(lambda clean, spec: {"C2": 2}, "C2", needs=PEERS),
+        batch_check=check_fgc202,
     ),
     Rule(
         "FGC203", "python",
@@ -443,6 +448,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check that B2 counts children referred to the FGC service, not all referrals or contacts.",
         example=lambda: fgc203("D7", 5200, 4109, "County Durham"),
         breaks=Breaks(lambda clean, spec: {"B2": 100_000}, "B2"),
+        batch_check=check_fgc203,
     ),
     Rule(
         "FGC204", "python",
@@ -454,6 +460,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check that the newer file is the version you meant to send; tell the coordinator if not.",
         example=lambda: fgc204("County Durham", "Durham FGC return v1.xlsx", True, True, "B1 12 -> 14; C2 8 -> 9 (+3 more)"),
         breaks=Breaks(lambda clean, spec: {"B1": clean["B1"] + 1}, None, needs=TWIN),
+        batch_check=check_fgc204,
     ),
     Rule(
         "FGC113", "gx",
@@ -499,6 +506,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc205("B1", "D6", 250, "2024-25", 102, "2023-24"),
         breaks=Breaks(lambda clean, spec: {"B1": clean["B1"] * 3}, "B1", needs=PREVIOUS_YEAR),
+        batch_check=check_fgc205,
     ),
     Rule(
         "FGC312", "pandera",
