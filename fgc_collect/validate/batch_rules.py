@@ -3,6 +3,10 @@ year (Python).
 
 The comparison group is every other LA with a figure, among the batch and the returns already held
 (one figure per LA: its newest return). Issues are only raised on the returns of the batch.
+
+Each rule is reached through its entry in the rule registry (registry.py), whose `batch_check` is a
+function of the batch's context (BatchContext) -> [(return index, Issue)]; batch_issues runs the
+entries of the rules the spec has, in the spec's order.
 """
 
 from __future__ import annotations
@@ -24,6 +28,17 @@ from fgc_collect.validate.common import ReturnView, fmt, make_issue
 MIN_RETURNS = 10  # FGC201, FGC202: the fences mean something once 10 or more returns are in
 FENCE = 3.0  # quartiles +/- 3 x IQR
 SHOWN_CHANGES = 2
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """What every batch rule reads: the spec, the returns to report on, every return (the batch
+    and those held) oldest first, and the LAs' accepted returns of the year before (or None)."""
+
+    spec: Spec
+    batch: list[ReturnView]
+    ordered: list[ReturnView]
+    previous: PreviousYear | None = None
 
 
 def _number(view: ReturnView, item_id: str) -> float | None:
@@ -77,7 +92,8 @@ def rate_per_10000(view: ReturnView, item_id: str = "B2") -> float | None:
     return figure / la.child_population_0_17 * 10_000
 
 
-def _fgc201(spec: Spec, batch, ordered):
+def check_fgc201(context: BatchContext) -> list[tuple[int, Issue]]:
+    spec = context.spec
     item_id = re.match(r"\s*([A-E]\d+)", spec.rule("FGC201").applies_to)[1]
 
     def issue(view, rate, low, high, others):
@@ -85,7 +101,7 @@ def _fgc201(spec: Spec, batch, ordered):
         message = messages.fgc201(location.cell if location else None, _number(view, item_id), rate, low, high, others)
         return make_issue(spec, "FGC201", view, item_id, message, _number(view, item_id))
 
-    return _outliers(batch, ordered, lambda view: rate_per_10000(view, item_id), issue)
+    return _outliers(context.batch, context.ordered, lambda view: rate_per_10000(view, item_id), issue)
 
 
 def _ratio(numerator: str, denominator: str):
@@ -96,8 +112,8 @@ def _ratio(numerator: str, denominator: str):
     return metric
 
 
-def _fgc202(spec: Spec, batch, ordered):
-    found = []
+def check_fgc202(context: BatchContext) -> list[tuple[int, Issue]]:
+    spec, found = context.spec, []
     for numerator, denominator in spec.ratios("FGC202"):
 
         def issue(view, ratio, low, high, others, numerator=numerator, denominator=denominator):
@@ -108,14 +124,15 @@ def _fgc202(spec: Spec, batch, ordered):
             )
             return make_issue(spec, "FGC202", view, numerator, message, _number(view, numerator))
 
-        found += _outliers(batch, ordered, _ratio(numerator, denominator), issue)
+        found += _outliers(context.batch, context.ordered, _ratio(numerator, denominator), issue)
     return found
 
 
-def _fgc203(spec: Spec, batch):
+def check_fgc203(context: BatchContext) -> list[tuple[int, Issue]]:
+    spec = context.spec
     item_id = spec.rule("FGC203").applies_to.strip()
     found = []
-    for view in batch:
+    for view in context.batch:
         figure = _number(view, item_id)
         la = view.la
         if figure is None or la is None or la.children_in_need is None:
@@ -165,10 +182,10 @@ def changes(old: ReturnView, new: ReturnView) -> str:
     return f"{shown}{more}"
 
 
-def _fgc204(spec: Spec, batch: list[ReturnView], ordered: list[ReturnView]):
-    found = []
+def check_fgc204(context: BatchContext) -> list[tuple[int, Issue]]:
+    spec, ordered, found = context.spec, context.ordered, []
     position = {id(view): number for number, view in enumerate(ordered)}
-    for view in batch:
+    for view in context.batch:
         if view.la is None:
             continue
         others = [
@@ -232,13 +249,14 @@ def year_on_year_limits(spec: Spec) -> tuple[float, float]:
     return share, count
 
 
-def _fgc205(spec: Spec, batch: list[ReturnView], previous: PreviousYear | None):
-    if previous is None or not any(rule.code == "FGC205" for rule in spec.rules):
+def check_fgc205(context: BatchContext) -> list[tuple[int, Issue]]:
+    spec, previous = context.spec, context.previous
+    if previous is None:
         return []
     share, count = year_on_year_limits(spec)
     items = re.findall(r"[A-E]\d+(?:_\w+)?", spec.rule("FGC205").applies_to)
     found = []
-    for view in batch:
+    for view in context.batch:
         before = previous.figures.get(view.la.code) if view.la is not None else None
         if before is None:
             continue
@@ -260,7 +278,8 @@ def batch_issues(
 ) -> list[tuple[int, Issue]]:
     if not batch:
         return []
+    from fgc_collect.validate.registry import entries_for
+
     spec = batch[0].spec
-    ordered = order_by_receipt(batch, held, received)
-    return (_fgc201(spec, batch, ordered) + _fgc202(spec, batch, ordered) + _fgc203(spec, batch)
-            + _fgc204(spec, batch, ordered) + _fgc205(spec, batch, previous))
+    context = BatchContext(spec, batch, order_by_receipt(batch, held, received), previous)
+    return [found for entry in entries_for(spec, "batch", "batch_check").values() for found in entry.batch_check(context)]

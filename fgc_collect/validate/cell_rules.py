@@ -1,10 +1,13 @@
 """FGC001-FGC011: what a single cell may hold.
 
-Most are one pandera (polars backend) DataFrameSchema over the cells of every return of the batch
-stacked into one frame, each check named by its rule code and validated lazily on a collected
-DataFrame; pandera's failure cases are turned back into issues at the council's cells. The rules
-that need reference data or more than an expression (FGC005 and FGC006: which LA; FGC010: personal
-data in free text) are small Python functions over the same returns.
+Each rule is reached through its entry in the rule registry (registry.py). Most are one pandera
+(polars backend) DataFrameSchema over the cells of every return of the batch stacked into one
+frame: each entry's `cell_failing` builds the polars expression that is True on a failing row, the
+schema has one check per rule of the spec, named by its code, validated lazily on a collected
+DataFrame, and each failure case becomes an issue at the council's cell with the message of the
+entry's `cell_message`. The rules that need reference data or more than an expression (FGC005 and
+FGC006: which LA; FGC010: personal data in free text) have a `cell_check`: a Python function of
+one return, ReturnView -> [Issue].
 
 pandera is imported inside the functions that run it: importing this module costs nothing.
 """
@@ -12,6 +15,7 @@ pandera is imported inside the functions that run it: importing this module cost
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -22,14 +26,12 @@ from fgc_collect.read.aggregate import FRAME_SCHEMA, FREE_TEXT_KINDS
 from fgc_collect.reference import find_la, find_la_by_name, retired_codes
 from fgc_collect.spec import Spec
 from fgc_collect.validate import messages
-from fgc_collect.validate.common import ReturnView, json_safe, make_issue, per_spec
+from fgc_collect.validate.common import ReturnView, json_safe, make_issue, per_spec, spec_in_force
 
 if TYPE_CHECKING:
     import pandera.polars as pa
 
-# The rules the pandera schema checks, in the order of the catalogue.
-PANDERA_RULES = ("FGC001", "FGC002", "FGC003", "FGC004", "FGC007", "FGC008", "FGC009", "FGC011")
-PYTHON_RULES = ("FGC005", "FGC006", "FGC010")
+    from fgc_collect.validate.registry import Rule
 
 RETURN_COLUMN = "return_index"
 EXTRA_SCHEMA = {
@@ -91,13 +93,24 @@ def stacked_cells(views: list[ReturnView]) -> pl.DataFrame:
     return frame.select([*FRAME_SCHEMA, *EXTRA_SCHEMA])
 
 
-# --- the checks: a polars expression that is True on a failing row -------------------------------
+# --- the rules of the spec, through their registry entries ---------------------------------------
+
+
+def cell_entries(spec: Spec | None = None, field: str = "cell_failing") -> dict[str, Rule]:
+    """The registry entries of the spec's cell rules that have `field` (cell_failing: the pandera
+    rules; cell_check: the Python ones), code -> entry, in the spec's order."""
+    from fgc_collect.validate.registry import entries_for
+
+    return entries_for(spec or spec_in_force(), "cell", field)
+
+
+# --- the checks: a polars expression that is True on a failing row (an entry's cell_failing) -----
 
 _kind, _raw_kind, _number = pl.col("kind"), pl.col("raw_kind"), pl.col("number")
 _filled = ~_raw_kind.is_in(["blank", "error"])
 
 
-def _failing() -> dict[str, pl.Expr]:
+def failing_fgc001() -> pl.Expr:
     count_bad = (_kind == "count") & _filled & (
         _raw_kind.is_in(["date", "bool"])
         | (_number.is_null() & ~pl.col("suppressed"))
@@ -109,17 +122,78 @@ def _failing() -> dict[str, pl.Expr]:
         | (_number < pl.col("minimum").fill_null(0))
         | (pl.col("maximum").is_not_null() & (_number > pl.col("maximum")))
     )
-    fgc001 = count_bad | decimal_bad
-    return {
-        "FGC001": fgc001,
-        "FGC002": (_kind == "count") & _filled & pl.col("suppressed"),
-        "FGC003": _kind.is_in(["count", "decimal"]) & pl.col("number_from_text") & ~fgc001.fill_null(False),
-        "FGC004": pl.col("required") & (_raw_kind == "blank"),
-        "FGC007": (_kind == "email") & pl.col("text").is_not_null() & ~pl.col("text").str.contains(EMAIL_PATTERN),
-        "FGC008": (_kind == "choice") & _filled & pl.col("code").is_null(),
-        "FGC009": pl.col("max_chars").is_not_null() & (pl.col("text").str.len_chars() > pl.col("max_chars")),
-        "FGC011": _raw_kind == "error",
-    }
+    return count_bad | decimal_bad
+
+
+def failing_fgc002() -> pl.Expr:
+    return (_kind == "count") & _filled & pl.col("suppressed")
+
+
+def failing_fgc003() -> pl.Expr:
+    return _kind.is_in(["count", "decimal"]) & pl.col("number_from_text") & ~failing_fgc001().fill_null(False)
+
+
+def failing_fgc004() -> pl.Expr:
+    return pl.col("required") & (_raw_kind == "blank")
+
+
+def failing_fgc007() -> pl.Expr:
+    return (_kind == "email") & pl.col("text").is_not_null() & ~pl.col("text").str.contains(EMAIL_PATTERN)
+
+
+def failing_fgc008() -> pl.Expr:
+    return (_kind == "choice") & _filled & pl.col("code").is_null()
+
+
+def failing_fgc009() -> pl.Expr:
+    return pl.col("max_chars").is_not_null() & (pl.col("text").str.len_chars() > pl.col("max_chars"))
+
+
+def failing_fgc011() -> pl.Expr:
+    return _raw_kind == "error"
+
+
+# --- their messages (an entry's cell_message): (spec, failing row, ReturnView) -> message --------
+
+
+def message_fgc001(spec: Spec, row: dict, view: ReturnView) -> str:
+    return messages.fgc001(
+        row["item_id"], row["cell"], row["raw_kind"], row["raw_text"], row["number"], row["minimum"], row["maximum"],
+        decimal=row["kind"] == "decimal",
+    )
+
+
+def message_fgc002(spec: Spec, row: dict, view: ReturnView) -> str:
+    return messages.fgc002(row["item_id"], row["cell"], row["raw_text"])
+
+
+def message_fgc003(spec: Spec, row: dict, view: ReturnView) -> str:
+    return messages.fgc003(row["item_id"], row["cell"], row["raw_text"], row["number"])
+
+
+def message_fgc004(spec: Spec, row: dict, view: ReturnView) -> str:
+    condition = required_items(view).get(row["item"])
+    return messages.fgc004(row["item_id"], row["cell"], condition, missing=row["located_by"] == "missing")
+
+
+def message_fgc007(spec: Spec, row: dict, view: ReturnView) -> str:
+    return messages.fgc007(row["item_id"], row["cell"])
+
+
+def message_fgc008(spec: Spec, row: dict, view: ReturnView) -> str:
+    choices = spec.input_cell(row["item_id"]).choices
+    return messages.fgc008(row["item_id"], row["cell"], row["raw_text"], [choice.label for choice in choices])
+
+
+def message_fgc009(spec: Spec, row: dict, view: ReturnView) -> str:
+    return messages.fgc009(row["item_id"], row["cell"], len(row["text"]), row["max_chars"])
+
+
+def message_fgc011(spec: Spec, row: dict, view: ReturnView) -> str:
+    return messages.fgc011(row["item_id"], row["cell"], row["raw_text"])
+
+
+# --- the pandera schema ---------------------------------------------------------------------------
 
 
 def _check(code: str, failing: pl.Expr) -> pa.Check:
@@ -129,17 +203,24 @@ def _check(code: str, failing: pl.Expr) -> pa.Check:
     return pa.Check(lambda data: data.lazyframe.select(passing), name=code)
 
 
+def cell_schema(spec: Spec | None = None) -> pa.DataFrameSchema:
+    """The pandera schema of the stacked cells: its columns, and one check per pandera rule of
+    the spec, built by the rule's registry entry."""
+    return _schema(tuple((code, entry.cell_failing) for code, entry in cell_entries(spec).items()))
+
+
 @cache
-def cell_schema() -> pa.DataFrameSchema:
-    """The pandera schema of the stacked cells: its columns, and one check per rule code."""
+def _schema(checks: tuple[tuple[str, Callable[[], pl.Expr]], ...]) -> pa.DataFrameSchema:
     import pandera.polars as pa
 
     columns = {name: pa.Column(dtype, nullable=True) for name, dtype in {**FRAME_SCHEMA, **EXTRA_SCHEMA}.items()}
-    checks = [_check(code, expression) for code, expression in _failing().items()]
-    return pa.DataFrameSchema(columns=columns, checks=checks, name="fgc aggregate cells", strict=False)
+    return pa.DataFrameSchema(
+        columns=columns, checks=[_check(code, failing()) for code, failing in checks], name="fgc aggregate cells",
+        strict=False,
+    )
 
 
-def failure_cases(frame: pl.DataFrame) -> pl.DataFrame:
+def failure_cases(frame: pl.DataFrame, spec: Spec | None = None) -> pl.DataFrame:
     """pandera's failure cases for the stacked cells: columns check (the rule code) and index (the
     0-based row of `frame`). Empty when every cell passes."""
     import pandera.errors
@@ -148,10 +229,10 @@ def failure_cases(frame: pl.DataFrame) -> pl.DataFrame:
     if isinstance(frame, pl.LazyFrame):  # a LazyFrame would only have its schema checked
         frame = frame.collect()
     try:
-        cell_schema().validate(frame, lazy=True)
+        cell_schema(spec).validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-        unexpected = cases.filter(pl.col("index").is_null() | ~pl.col("check").is_in(PANDERA_RULES))
+        unexpected = cases.filter(pl.col("index").is_null() | ~pl.col("check").is_in(list(cell_entries(spec))))
         if unexpected.height:  # a schema problem (a column missing or of the wrong type) is a bug
             raise RuntimeError(f"the cells frame does not match the validator's schema: {unexpected.rows()}") from errors
         return cases.select("check", "index")
@@ -160,50 +241,24 @@ def failure_cases(frame: pl.DataFrame) -> pl.DataFrame:
 
 def issues_from_failure_cases(cases: pl.DataFrame, frame: pl.DataFrame, views: list[ReturnView]) -> list[tuple[int, Issue]]:
     """(return index, Issue) for each failure case: the row of the stacked frame says which return,
-    item and cell; the message is written from the cell's own value."""
+    item and cell; the rule's entry writes the message from the cell's own value."""
     spec = views[0].spec
+    entries = cell_entries(spec)
     found = []
     for code, index in cases.select("check", "index").iter_rows():
         row = frame.row(int(index), named=True)
         view = views[row[RETURN_COLUMN]]
-        found.append((view.index, _cell_issue(spec, code, row, view)))
-    return found
-
-
-def _cell_issue(spec: Spec, code: str, row: dict, view: ReturnView) -> Issue:
-    item_id, cell, raw = row["item_id"], row["cell"], row["raw_text"]
-    input_cell = spec.input_cell(item_id)
-    if code == "FGC001":
-        message = messages.fgc001(
-            item_id, cell, row["raw_kind"], raw, row["number"], row["minimum"], row["maximum"],
-            decimal=row["kind"] == "decimal",
+        issue = Issue(
+            rule=code,
+            severity=spec.rule(code).severity,
+            message=entries[code].cell_message(spec, row, view),
+            item=row["item_id"],
+            sheet=row["sheet"],
+            cell=row["cell"],
+            value=json_safe(_given(row)),
         )
-    elif code == "FGC002":
-        message = messages.fgc002(item_id, cell, raw)
-    elif code == "FGC003":
-        message = messages.fgc003(item_id, cell, raw, row["number"])
-    elif code == "FGC004":
-        condition = required_items(view).get(row["item"])
-        message = messages.fgc004(item_id, cell, condition, missing=row["located_by"] == "missing")
-    elif code == "FGC007":
-        message = messages.fgc007(item_id, cell)
-    elif code == "FGC008":
-        message = messages.fgc008(item_id, cell, raw, [choice.label for choice in input_cell.choices])
-    elif code == "FGC009":
-        message = messages.fgc009(item_id, cell, len(row["text"]), row["max_chars"])
-    elif code == "FGC011":
-        message = messages.fgc011(item_id, cell, raw)
-    else:  # pragma: no cover - failure_cases() lets only the schema's own checks through
-        raise ValueError(code)
-    return Issue(
-        rule=code,
-        severity=spec.rule(code).severity,
-        message=message,
-        item=item_id,
-        sheet=row["sheet"],
-        cell=cell,
-        value=json_safe(_given(row)),
-    )
+        found.append((view.index, issue))
+    return found
 
 
 def _given(row: dict) -> object:
@@ -221,7 +276,7 @@ def _given(row: dict) -> object:
 
 def pandera_issues(views: list[ReturnView]) -> list[tuple[int, Issue]]:
     frame = stacked_cells(views)
-    return issues_from_failure_cases(failure_cases(frame), frame, views)
+    return issues_from_failure_cases(failure_cases(frame, views[0].spec), frame, views)
 
 
 # --- FGC005, FGC006: which LA --------------------------------------------------------------------
@@ -235,25 +290,34 @@ def _name_words(name: str) -> set[str]:
     return {word for word in words if word not in _NAME_NOISE}
 
 
-def la_issues(view: ReturnView) -> list[Issue]:
-    spec = view.spec
-    issues = []
-    code = view.value("A2")
+def _a2_cell(view: ReturnView) -> str | None:
     location = view.location("A2")
-    cell = location.cell if location else None
+    return location.cell if location else None
+
+
+def check_fgc005(view: ReturnView) -> list[Issue]:
+    """A2 is not a current LA code; an old one is named with its successors."""
+    code = view.value("A2")
+    if not isinstance(code, str) or view.la_from_a2 is not None:
+        return []
+    cell = _a2_cell(view)
+    retired = retired_codes().get(code.strip().upper())
+    if retired is not None and retired.successors:
+        message = messages.fgc005(
+            "A2", cell, code.strip().upper(), retired.name.strip(), retired.terminated or None,
+            tuple((s.code, s.name) for s in retired.successors),
+        )
+    else:
+        message = messages.fgc005("A2", cell, code)
+    return [make_issue(view.spec, "FGC005", view, "A2", message, view.raw("A2"))]
+
+
+def check_fgc006(view: ReturnView) -> list[Issue]:
+    """A1's name, or the template's own LA, is not the LA of A2's code."""
     la = view.la_from_a2
-    if isinstance(code, str) and la is None:
-        retired = retired_codes().get(code.strip().upper())
-        if retired is not None and retired.successors:
-            message = messages.fgc005(
-                "A2", cell, code.strip().upper(), retired.name.strip(), retired.terminated or None,
-                tuple((s.code, s.name) for s in retired.successors),
-            )
-        else:
-            message = messages.fgc005("A2", cell, code)
-        issues.append(make_issue(spec, "FGC005", view, "A2", message, view.raw("A2")))
     if la is None:
-        return issues
+        return []
+    spec, cell, issues = view.spec, _a2_cell(view), []
     name = view.value("A1")
     if isinstance(name, str):
         named_la = find_la_by_name(name)
@@ -324,7 +388,7 @@ def free_text_items(spec: Spec) -> tuple[str, ...]:
     return tuple(re.findall(r"\b[A-E]\d+\b", spec.rule("FGC010").applies_to))
 
 
-def personal_data_issues(view: ReturnView) -> list[Issue]:
+def check_fgc010(view: ReturnView) -> list[Issue]:
     issues = []
     own_email = view.value("A4") if isinstance(view.value("A4"), str) else None
     for item_id in free_text_items(view.spec):
@@ -341,11 +405,9 @@ def personal_data_issues(view: ReturnView) -> list[Issue]:
 
 
 def python_cell_issues(views: list[ReturnView]) -> list[tuple[int, Issue]]:
-    found = []
-    for view in views:
-        for issue in la_issues(view) + personal_data_issues(view):
-            found.append((view.index, issue))
-    return found
+    """The issues of the spec's Python cell rules, each run by its registry entry's cell_check."""
+    checks = [entry.cell_check for entry in cell_entries(views[0].spec, "cell_check").values()]
+    return [(view.index, issue) for view in views for check in checks for issue in check(view)]
 
 
 def cell_issues(views: list[ReturnView]) -> list[tuple[int, Issue]]:

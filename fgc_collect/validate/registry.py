@@ -16,6 +16,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 from fgc_collect.spec import Spec
+from fgc_collect.validate.batch_rules import check_fgc201, check_fgc202, check_fgc203, check_fgc204, check_fgc205
+from fgc_collect.validate.cell_rules import (
+    check_fgc005, check_fgc006, check_fgc010, failing_fgc001, failing_fgc002, failing_fgc003, failing_fgc004,
+    failing_fgc007, failing_fgc008, failing_fgc009, failing_fgc011, message_fgc001, message_fgc002, message_fgc003,
+    message_fgc004, message_fgc007, message_fgc008, message_fgc009, message_fgc011,
+)
 from fgc_collect.validate.messages import (
     comparison, fgc001, fgc002, fgc003, fgc004, fgc005, fgc006_template, fgc007, fgc008, fgc009, fgc010, fgc011,
     fgc101, fgc102, fgc103, fgc106, fgc107, fgc109, fgc110, fgc111, fgc112, fgc114, fgc201, fgc202, fgc203,
@@ -60,6 +66,14 @@ class Rule:
     render: Callable | None = None
     # its expectations in the suite: spec -> [suites.Planned] (a rule comparing counts: suites.plan_comparison)
     plan: Callable | None = None
+    # a pandera cell rule: () -> the polars expression True on a failing row of the stacked cells
+    # (cell_rules.stacked_cells), and its message: (spec, failing row, ReturnView) -> str
+    cell_failing: Callable | None = None
+    cell_message: Callable | None = None
+    # a Python cell rule: ReturnView -> [Issue]
+    cell_check: Callable | None = None
+    # a batch rule: batch_rules.BatchContext -> [(return index, Issue)]
+    batch_check: Callable | None = None
 
 
 def _all_unknown(clean: dict[str, object], spec: Spec, breakdown: str) -> dict[str, object]:
@@ -89,6 +103,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc001("B1", "D6", "number", "-3", -3.0),
         breaks=Breaks(lambda clean, spec: {"B1": -3}, "B1"),
+        cell_failing=failing_fgc001, cell_message=message_fgc001,
     ),
     Rule(
         "FGC002", "pandera",
@@ -104,6 +119,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc002("B3_U1", "D11", "<5"),
         breaks=Breaks(lambda clean, spec: {"B3_U1": "<5"}, "B3_U1"),
+        cell_failing=failing_fgc002, cell_message=message_fgc002,
     ),
     Rule(
         "FGC003", "pandera",
@@ -115,6 +131,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check the figure we read (it is in the message), then enter it as a number in your file.",
         example=lambda: fgc003("B1", "D6", " 1,234 ", 1234.0),
         breaks=Breaks(lambda clean, spec: {"B1": f" {clean['B1']} "}, "B1"),
+        cell_failing=failing_fgc003, cell_message=message_fgc003,
     ),
     Rule(
         "FGC004", "pandera",
@@ -129,6 +146,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc004("B1", "D6", condition="A5 == Y"),
         breaks=Breaks(lambda clean, spec: {"B1": None}, "B1"),
+        cell_failing=failing_fgc004, cell_message=message_fgc004,
     ),
     Rule(
         "FGC005", "python",
@@ -144,6 +162,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc005("A2", "D7", "E10000023", "North Yorkshire", "31/03/2023", (("E06000065", "North Yorkshire"),)),
         breaks=Breaks(lambda clean, spec: {"A2": "E10000023"}, "A2"),
+        cell_check=check_fgc005,
     ),
     Rule(
         "FGC006", "python",
@@ -160,6 +179,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc006_template("D7", "E06000005", "Darlington", "E06000047", "County Durham"),
         breaks=Breaks(lambda clean, spec: {"A1": "Darlington"}, "A2"),
+        cell_check=check_fgc006,
     ),
     Rule(
         "FGC007", "pandera",
@@ -168,6 +188,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check the address in A4 (for example name@council.gov.uk).",
         example=lambda: fgc007("A4", "D9"),
         breaks=Breaks(lambda clean, spec: {"A4": "jo.bloggs at durham"}, "A4"),
+        cell_failing=failing_fgc007, cell_message=message_fgc007,
     ),
     Rule(
         "FGC008", "pandera",
@@ -179,6 +200,7 @@ RULES: tuple[Rule, ...] = (
         fix="Choose an option from the cell's drop-down list.",
         example=lambda: fgc008("A5", "D10", "Maybe", ["Yes", "No"]),
         breaks=Breaks(lambda clean, spec: {"A5": "Maybe"}, "A5"),
+        cell_failing=failing_fgc008, cell_message=message_fgc008,
     ),
     Rule(
         "FGC009", "pandera",
@@ -187,6 +209,7 @@ RULES: tuple[Rule, ...] = (
         fix="Shorten the text to the number of characters the message gives.",
         example=lambda: fgc009("A14", "D40", 4210, 4000),
         breaks=Breaks(lambda clean, spec: {"A14": "x" * (spec.item("A14").max_chars + 1)}, "A14"),
+        cell_failing=failing_fgc009, cell_message=message_fgc009,
     ),
     Rule(
         "FGC010", "python",
@@ -203,6 +226,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc010("E1", "D5", ["a postcode", "a phone number"]),
         breaks=Breaks(lambda clean, spec: {"E1": "Ring the family on 07700 900123."}, "E1"),
+        cell_check=check_fgc010,
     ),
     Rule(
         "FGC011", "pandera",
@@ -214,6 +238,7 @@ RULES: tuple[Rule, ...] = (
         fix="Replace the formula or link with the value itself.",
         example=lambda: fgc011("B2", "D7", "#REF!"),
         breaks=Breaks(lambda clean, spec: {"B2": "#REF!"}, "B2", needs=EXCEL_ERROR),
+        cell_failing=failing_fgc011, cell_message=message_fgc011,
     ),
     Rule(
         "FGC101", "gx",
@@ -398,6 +423,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check B2 (children, not families or referrals); if it is right, say why in E1.",
         example=lambda: fgc201("D7", 950, 95.0, 2.1, 31.4, 120),
         breaks=Breaks(lambda clean, spec: {"B2": clean["B2"] * 50}, "B2", needs=PEERS),
+        batch_check=check_fgc201,
     ),
     Rule(
         "FGC202", "python",
@@ -409,6 +435,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check the figures; if they are right, say why in E1.",
         example=lambda: fgc202("C2", "C1", "D8", 5, 60, 0.35, 1.0, 120),
         breaks=Breaks(lambda clean, spec: {"C2": 2}, "C2", needs=PEERS),
+        batch_check=check_fgc202,
     ),
     Rule(
         "FGC203", "python",
@@ -421,6 +448,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check that B2 counts children referred to the FGC service, not all referrals or contacts.",
         example=lambda: fgc203("D7", 5200, 4109, "County Durham"),
         breaks=Breaks(lambda clean, spec: {"B2": 100_000}, "B2"),
+        batch_check=check_fgc203,
     ),
     Rule(
         "FGC204", "python",
@@ -432,6 +460,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check that the newer file is the version you meant to send; tell the coordinator if not.",
         example=lambda: fgc204("County Durham", "Durham FGC return v1.xlsx", True, True, "B1 12 -> 14; C2 8 -> 9 (+3 more)"),
         breaks=Breaks(lambda clean, spec: {"B1": clean["B1"] + 1}, None, needs=TWIN),
+        batch_check=check_fgc204,
     ),
     Rule(
         "FGC113", "gx",
@@ -477,6 +506,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc205("B1", "D6", 250, "2024-25", 102, "2023-24"),
         breaks=Breaks(lambda clean, spec: {"B1": clean["B1"] * 3}, "B1", needs=PREVIOUS_YEAR),
+        batch_check=check_fgc205,
     ),
     Rule(
         "FGC312", "pandera",
@@ -495,3 +525,12 @@ RULES: tuple[Rule, ...] = (
 )
 
 REGISTRY: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def entries_for(spec: Spec, scope: str, field: str) -> dict[str, Rule]:
+    """The spec's aggregate rules of `scope` whose entry has `field` (cell_failing, cell_check,
+    batch_check: what checks them), code -> entry, in the spec's order."""
+    return {
+        rule.code: REGISTRY[rule.code] for rule in spec.rules
+        if rule.level == "aggregate" and rule.scope == scope and getattr(REGISTRY.get(rule.code), field, None) is not None
+    }
