@@ -91,6 +91,10 @@ def settings():
         try:
             load_spec(survey.year or latest_year(), survey.changes)
             child_spec_for(survey.year or latest_year())  # an added question needs its child-level derivation
+            if (survey.changes.get("aggregate") or {}).get("rules"):
+                from fgc_collect.validate.registry import refuse_unchecked_rules
+
+                refuse_unchecked_rules(load_spec(survey.year or latest_year(), survey.changes))
         except SpecChangeError as problem:
             raise UserError(f"{survey.path}: {problem}") from None
     return survey

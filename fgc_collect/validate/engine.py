@@ -37,9 +37,11 @@ def validate_returns(
     without GX: `expectations.py`; "auto", the default, is polars) or "gx" (Great Expectations
     itself). previous: the LAs' accepted returns of the year before (FGC205, when the spec has it)."""
     from fgc_collect.validate.expectations import resolve_engine
+    from fgc_collect.validate.registry import refuse_unchecked_rules
 
     engine = resolve_engine(engine)
     spec = spec or load_spec()
+    refuse_unchecked_rules(spec)  # never skip a rule silently
     unknown = set(scopes) - set(SCOPES)
     if unknown:
         raise ValueError(f"unknown rule scopes: {sorted(unknown)}; use {', '.join(SCOPES)}")

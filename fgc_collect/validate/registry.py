@@ -534,3 +534,26 @@ def entries_for(spec: Spec, scope: str, field: str) -> dict[str, Rule]:
         rule.code: REGISTRY[rule.code] for rule in spec.rules
         if rule.level == "aggregate" and rule.scope == scope and getattr(REGISTRY.get(rule.code), field, None) is not None
     }
+
+
+def unchecked_rules(spec: Spec) -> list[str]:
+    """The spec's aggregate rules fgc-collect has no check for: no registry entry, and not a
+    comparison of counts (the one kind of rule a survey file can add without code)."""
+    from fgc_collect.validate.suites import comparison_rules
+
+    compared = set(comparison_rules(spec))
+    return [rule.code for rule in spec.rules
+            if rule.level == "aggregate" and rule.code not in REGISTRY and rule.code not in compared]
+
+
+def refuse_unchecked_rules(spec: Spec) -> None:
+    """SpecChangeError, in one sentence, for a rule validate could only skip silently."""
+    from fgc_collect.spec.overlay import SpecChangeError
+
+    unchecked = unchecked_rules(spec)
+    if unchecked:
+        rule = spec.rule(unchecked[0])
+        more = f" ({len(unchecked) - 1} more such: {', '.join(unchecked[1:])})" if len(unchecked) > 1 else ""
+        raise SpecChangeError(
+            f"{rule.code} cannot be checked: a rule a survey file adds must compare counts in its applies_to, "
+            f"such as \"D12<=D1\" or \"C12+C13<=C11\" ({rule.code}'s is \"{rule.applies_to}\"){more}.")

@@ -101,3 +101,32 @@ def test_a_batch_rule_runs_through_its_entry_only_in_a_year_whose_spec_has_it(mo
     assert [(issue.rule, issue.message) for issue in result.issues] == (
         [("FGC205", "B1 checked by the replaced entry.")] if runs else []
     )
+
+
+UNCHECKABLE = {"aggregate": {"rules": {"add": [
+    {"code": "FGC099", "severity": "warning", "applies_to": "A3", "check": "a name that looks like a person's"},
+]}}}
+UNCHECKABLE_WORDS = ("FGC099 cannot be checked: a rule a survey file adds must compare counts in its applies_to, "
+                     "such as \"D12<=D1\" or \"C12+C13<=C11\" (FGC099's is \"A3\").")
+
+
+def test_validate_refuses_a_rule_it_could_only_skip():
+    from fgc_collect.spec.overlay import SpecChangeError
+
+    spec = load_spec("2023-24", changes=UNCHECKABLE)
+    with pytest.raises(SpecChangeError) as refused:
+        validate_returns([make_return({}, spec=spec)], spec=spec, engine="polars")
+    assert str(refused.value) == UNCHECKABLE_WORDS
+
+
+def test_a_survey_file_adding_a_rule_it_cannot_check_stops_every_command_in_one_sentence(tmp_path):
+    import yaml
+    from click.testing import CliRunner
+
+    from fgc_collect.cli import cli
+
+    survey = tmp_path / "fgc-survey.yaml"
+    survey.write_text(yaml.safe_dump({"year": "2023-24", "changes": UNCHECKABLE}))
+    for command in (["rules"], ["validate", str(tmp_path)], ["template", "--out", str(tmp_path / "t.xlsx")]):
+        done = CliRunner().invoke(cli, [*command, "--survey", str(survey)])
+        assert (done.exit_code, done.output.strip()) == (2, f"fgc-collect: {survey}: {UNCHECKABLE_WORDS}"), command
