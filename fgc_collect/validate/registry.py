@@ -29,6 +29,7 @@ from fgc_collect.validate.suites import (
     plan_fgc101, plan_fgc102, plan_fgc103, plan_fgc106, plan_fgc107, plan_fgc109, plan_fgc110, plan_fgc111,
     plan_fgc112, plan_fgc114,
 )
+from fgc_collect.template.checks import write_breakdowns, write_cells, write_comparisons, write_no_service
 
 # What a breaking example needs besides its own return (Breaks.needs)
 EXCEL_ERROR = "excel error"  # the changed cells hold Excel errors, not text
@@ -60,6 +61,9 @@ class Rule:
     render: Callable | None = None
     # its expectations in the suite: spec -> [suites.Planned] (a rule comparing counts: suites.plan_comparison)
     plan: Callable | None = None
+    # how the template checks it in its Check column: the writer of template/checks.py that puts its
+    # formulas on the _checks sheet (a comparison: when it is an error); None: the workbook does not
+    workbook: Callable | None = None
 
 
 def _all_unknown(clean: dict[str, object], spec: Spec, breakdown: str) -> dict[str, object]:
@@ -89,6 +93,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc001("B1", "D6", "number", "-3", -3.0),
         breaks=Breaks(lambda clean, spec: {"B1": -3}, "B1"),
+        workbook=write_cells,
     ),
     Rule(
         "FGC002", "pandera",
@@ -104,6 +109,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc002("B3_U1", "D11", "<5"),
         breaks=Breaks(lambda clean, spec: {"B3_U1": "<5"}, "B3_U1"),
+        workbook=write_cells,
     ),
     Rule(
         "FGC003", "pandera",
@@ -115,6 +121,7 @@ RULES: tuple[Rule, ...] = (
         fix="Check the figure we read (it is in the message), then enter it as a number in your file.",
         example=lambda: fgc003("B1", "D6", " 1,234 ", 1234.0),
         breaks=Breaks(lambda clean, spec: {"B1": f" {clean['B1']} "}, "B1"),
+        workbook=write_cells,
     ),
     Rule(
         "FGC004", "pandera",
@@ -129,6 +136,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example=lambda: fgc004("B1", "D6", condition="A5 == Y"),
         breaks=Breaks(lambda clean, spec: {"B1": None}, "B1"),
+        workbook=write_cells,
     ),
     Rule(
         "FGC005", "python",
@@ -179,6 +187,7 @@ RULES: tuple[Rule, ...] = (
         fix="Choose an option from the cell's drop-down list.",
         example=lambda: fgc008("A5", "D10", "Maybe", ["Yes", "No"]),
         breaks=Breaks(lambda clean, spec: {"A5": "Maybe"}, "A5"),
+        workbook=write_cells,
     ),
     Rule(
         "FGC009", "pandera",
@@ -187,6 +196,7 @@ RULES: tuple[Rule, ...] = (
         fix="Shorten the text to the number of characters the message gives.",
         example=lambda: fgc009("A14", "D40", 4210, 4000),
         breaks=Breaks(lambda clean, spec: {"A14": "x" * (spec.item("A14").max_chars + 1)}, "A14"),
+        workbook=write_cells,
     ),
     Rule(
         "FGC010", "python",
@@ -214,6 +224,7 @@ RULES: tuple[Rule, ...] = (
         fix="Replace the formula or link with the value itself.",
         example=lambda: fgc011("B2", "D7", "#REF!"),
         breaks=Breaks(lambda clean, spec: {"B2": "#REF!"}, "B2", needs=EXCEL_ERROR),
+        workbook=write_cells,
     ),
     Rule(
         "FGC101", "gx",
@@ -231,6 +242,7 @@ RULES: tuple[Rule, ...] = (
         breaks=Breaks(lambda clean, spec: {"B3_U1": clean["B3_U1"] + 3}, "B3"),
         render=render_fgc101,
         plan=plan_fgc101,
+        workbook=write_breakdowns,
     ),
     Rule(
         "FGC102", "gx",
@@ -260,6 +272,7 @@ RULES: tuple[Rule, ...] = (
         breaks=Breaks(lambda clean, spec: {spec.item("B4").cells[0].id: None}, "B4"),
         render=render_fgc103,
         plan=plan_fgc103,
+        workbook=write_breakdowns,
     ),
     Rule(
         "FGC104", "gx",
@@ -275,6 +288,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: comparison("FGC104", "D7", ("B2",), ">=", ("B1",), {"B2": 30, "B1": 34}),
         breaks=Breaks(lambda clean, spec: {"D3": clean["D1"] - 1}, "D3"),
         render=render_comparison,
+        workbook=write_comparisons,
     ),
     Rule(
         "FGC105", "gx",
@@ -287,6 +301,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: comparison("FGC105", "D6", ("C1_PLO",), "<=", ("C1",), {"C1_PLO": 25, "C1": 20}),
         breaks=Breaks(lambda clean, spec: {"C1_PLO": clean["C1"] + 1}, "C1_PLO"),
         render=render_comparison,
+        workbook=write_comparisons,
     ),
     Rule(
         "FGC106", "gx",
@@ -300,6 +315,7 @@ RULES: tuple[Rule, ...] = (
         breaks=Breaks(lambda clean, spec: {"A5": "N"}, "A5"),
         render=render_fgc106,
         plan=plan_fgc106,
+        workbook=write_no_service,
     ),
     Rule(
         "FGC107", "gx",
@@ -450,6 +466,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: comparison("FGC113", "D36", ("C12", "C13"), "<=", ("C11",), {"C12": 30, "C13": 9, "C11": 35}),
         breaks=Breaks(lambda clean, spec: {"C12": clean["C11"]}, "C12"),
         render=render_comparison,
+        workbook=write_comparisons,
     ),
     Rule(
         "FGC114", "gx",
