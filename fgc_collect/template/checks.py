@@ -1,6 +1,13 @@
-"""The workbook checks itself: every error a return alone can show (FGC001-FGC004, FGC008, FGC009,
-FGC011, FGC101, FGC103-FGC106; FGC113 when the spec has it), shown in the row of the item, in the
-words `validate` gives.
+"""The workbook checks itself: every error a return alone can show, shown in the row of the item, in
+the words `validate` gives.
+
+Which rules, and how, comes from the rule registry: an entry's `workbook` names the writer of this
+module that puts the rule's formulas on the sheet (write_cells: FGC001-FGC004, FGC008, FGC009 and
+FGC011 in one formula per input cell; write_breakdowns: FGC101, FGC103; write_comparisons: FGC104,
+FGC105, FGC113; write_no_service: FGC106). A rule a survey file adds that compares counts needs no
+entry: it is compared like FGC105 when it is an error. `write_checks` runs the writers the spec's
+rules name, each once, in the order of WRITERS, and each writes only the spec's rules: a rule a
+year drops takes its formulas with it (`workbook_rules`).
 
 The words are the message templates of `fgc_collect.validate.messages`, filled with Excel
 expressions instead of a return's values. The work is done on the very hidden sheet `_checks`:
@@ -21,22 +28,22 @@ import string
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from fgc_collect.spec import InputCell, Item, Spec
-from fgc_collect.validate import messages
-from fgc_collect.validate.common import join_words, named, short_label
 
 from . import layout
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# The registry names this module's writers, and fgc_collect.validate imports the registry: the
+# validate modules (and openpyxl, which the registry's readers need not load) are imported inside
+# the functions that use them.
 
 CHECK_OK = "OK"  # a count whose comparisons hold
 CHECK_ADDS_UP = "Adds up"  # a breakdown that adds up to its total
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA")
-# Every rule the workbook checks for itself (when the spec has it): what a return alone can show.
-WORKBOOK_RULES = ("FGC001", "FGC002", "FGC003", "FGC004", "FGC008", "FGC009", "FGC011", "FGC101", "FGC103",
-                  "FGC104", "FGC105", "FGC106", "FGC113")
 LITERAL_LIMIT = 255  # characters of one text constant in an Excel formula
 
 # What the reader makes of a cell (fgc_collect.read.cells.classify): the status column's values.
@@ -127,6 +134,12 @@ class CheckRow:
     item: Item
     cell: InputCell | None  # None: the total row of a breakdown
 
+    def ref(self) -> str:
+        """The target as an absolute reference from another sheet: 'B Referrals'!$D$6."""
+        from openpyxl.utils import quote_sheetname
+
+        return f"{quote_sheetname(self.sheet)}!${self.target[0]}${self.target[1:]}"
+
 
 # Columns of the _checks sheet.
 NAME, STATUS, CLEANED, NUMBER_COL, USABLE, INVALID = "ABCDEF"
@@ -135,6 +148,7 @@ ADDRESS = "W"  # the cell as the message names it ("D6"): beyond the columns the
 FIGURE, QUOTED = "R", "S"  # the number as a council writes it (1,234), the cell's value quoted ('<5')
 WORDS = "X"  # the text of the messages, one piece a cell
 FIRST_ROW = 2
+RESULTS_COLUMN, BREAKDOWN_COLUMN, NO_SERVICE_COLUMN = 12, 16, 20  # each block's first column (L, P, T)
 
 
 @dataclass
@@ -154,6 +168,7 @@ class _Builder:
             self.row_of[row.cell.id if row.cell is not None else row.item.id] = number
         self.last = FIRST_ROW + len(rows) - 1
         self.messages: dict[int, list[str]] = {number: [] for number in self.row_of.values()}
+        self.rules = workbook_rules(spec)  # the spec's rules the workbook checks -> their writers
         self.positive: dict[int, str] = {}
         self.words: dict[str, str] = {}  # text -> the cell holding it
         ws[f"{WORDS}1"] = "words"
@@ -168,16 +183,21 @@ class _Builder:
 
     # references into the _checks sheet (absolute, from another sheet)
     def ref(self, column: str, key: str) -> str:
+        from openpyxl.utils import quote_sheetname
+
         return f"{quote_sheetname(self.ws.title)}!${column}${self.row_of[key]}"
 
     def span(self, column: str, first: int, last: int) -> str:
+        from openpyxl.utils import quote_sheetname
+
         return f"{quote_sheetname(self.ws.title)}!${column}${first}:${column}${last}"
 
     def put(self, column: str, row: int, formula: str) -> None:
         self.ws[f"{column}{row}"] = "=" + formula
 
     # ------------------------------------------------------------------ per cell
-    def write_cells(self) -> None:
+    def write_columns(self) -> None:
+        """What the reader would make of each cell: the columns every check reads."""
         ws = self.ws
         for column, title in zip(
             (NAME, STATUS, CLEANED, NUMBER_COL, USABLE, INVALID, ADDRESS, MESSAGES, FIGURE, QUOTED),
@@ -185,7 +205,7 @@ class _Builder:
         ):
             ws[f"{column}1"] = title
         for number, row in enumerate(self.rows, start=FIRST_ROW):
-            x = f"{quote_sheetname(row.sheet)}!${row.target[0]}${row.target[1:]}"
+            x = row.ref()
             ws[f"{NAME}{number}"] = (layout.INPUT_NAME_PREFIX + row.cell.id if row.cell is not None
                                      else layout.TOTAL_NAME_PREFIX + row.item.id)
             self.put(ADDRESS, number, f"ADDRESS(ROW({x}),COLUMN({x}),4)")
@@ -218,7 +238,12 @@ class _Builder:
                     self.put(INVALID, number, f'IF({status}="{ERROR}",1,0)')
             if kind != "longtext":
                 self.put(QUOTED, number, f'IF({status}="{TEXT}",{quoted_text(x)},"")')
-            self.messages[number].append(self.cell_message(row, number, x))
+
+    def write_cells(self) -> None:
+        """FGC001-FGC004, FGC008, FGC009, FGC011 (those the spec has): one formula at each input cell."""
+        for number, row in enumerate(self.rows, start=FIRST_ROW):
+            if row.cell is not None:
+                self.messages[number].append(self.cell_message(row, number, row.ref()))
 
     def required(self, item: Item) -> str | None:
         if item.required:
@@ -228,44 +253,51 @@ class _Builder:
         return None
 
     def cell_message(self, row: CheckRow, number: int, x: str) -> str:
-        """FGC001-FGC004, FGC008, FGC009, FGC011 at one input cell: the formula of its message."""
+        """The formula of the message at one input cell: each of its rules the spec does not have
+        gives "" instead."""
+        from fgc_collect.validate import messages
+        from fgc_collect.validate.common import join_words, named
+
         cell, item = row.cell, row.item
+        has = self.rules.__contains__  # a rule the workbook checks in this spec
         status, cleaned, num, usable = f"$B{number}", f"$C{number}", f"$D{number}", f"$E{number}"
         what, at = named(cell.id, self.spec), concat(" in ", Expr(f"${ADDRESS}{number}"))
         error_name = f'IFERROR(CHOOSE(ERROR.TYPE({x}),{",".join(literal(e) for e in EXCEL_ERRORS)}),"#VALUE!")'
-        fgc011 = fill(messages.FGC011, what=what, at=at, raw=Expr(error_name))
+        fgc011 = fill(messages.FGC011, what=what, at=at, raw=Expr(error_name)) if has("FGC011") else '""'
         required = self.required(item)
         fgc004 = '""'
-        if required is not None:
+        if required is not None and has("FGC004"):
             condition = str(item.required_if) if item.required_if is not None and not item.required else None
             fgc004 = f'IF({required},{fill(messages.FGC004, what=what, at=at, because=messages.fgc004_because(condition, self.spec), advice=messages.fgc004_advice(cell.id, self.spec))},"")'
         kind = cell.kind
         figure_text = Expr(f"${FIGURE}{number}")
         if kind in ("count", "decimal"):
             raw = Expr(f"${QUOTED}{number}")
+            fgc001 = has("FGC001")
             date = f'IF({x}=INT({x}),TEXT({x},"yyyy-mm-dd"),TEXT({x},"yyyy-mm-dd")&"T"&TEXT({x},"hh:mm:ss"))'
-            fgc001_date = fill(messages.FGC001_DATE, what=what, at=at, raw=Expr(date))
-            fgc001_bool = fill(messages.FGC001_BOOL, what=what, at=at, raw=Expr(f'IF({x},"TRUE","FALSE")'))
-            fgc003 = fill(messages.FGC003, what=what, at=at, raw=raw, number=figure_text)
+            fgc001_date = fill(messages.FGC001_DATE, what=what, at=at, raw=Expr(date)) if fgc001 else '""'
+            fgc001_bool = fill(messages.FGC001_BOOL, what=what, at=at, raw=Expr(f'IF({x},"TRUE","FALSE")')) if fgc001 else '""'
+            fgc003 = fill(messages.FGC003, what=what, at=at, raw=raw, number=figure_text) if has("FGC003") else '""'
             if kind == "count":
-                not_a_number = (f'IF({_suppressed(cleaned)},{fill(messages.FGC002, what=what, at=at, raw=raw)},'
-                                f'{fill(messages.FGC001_TEXT, what=what, at=at, raw=raw)})')
-                negative = fill(messages.FGC001_NUMBER, what=what, at=at, number=figure_text, problem=messages.FGC001_NEGATIVE)
-                fraction = fill(messages.FGC001_NUMBER, what=what, at=at, number=figure_text, problem=messages.FGC001_FRACTION)
+                fgc002 = fill(messages.FGC002, what=what, at=at, raw=raw) if has("FGC002") else '""'
+                fgc001_text = fill(messages.FGC001_TEXT, what=what, at=at, raw=raw) if fgc001 else '""'
+                not_a_number = f'IF({_suppressed(cleaned)},{fgc002},{fgc001_text})'
+                negative = fill(messages.FGC001_NUMBER, what=what, at=at, number=figure_text, problem=messages.FGC001_NEGATIVE) if fgc001 else '""'
+                fraction = fill(messages.FGC001_NUMBER, what=what, at=at, number=figure_text, problem=messages.FGC001_FRACTION) if fgc001 else '""'
                 figure = f'IF({num}<0,{negative},IF({num}<>INT({num}),{fraction},IF({status}="{TEXT}",{fgc003},"")))'
             else:
                 low, high = _range(item)
                 words = dict(what=what, at=at, low=messages.fmt(low), high=messages.fmt(high))
-                not_a_number = fill(messages.FGC001_DECIMAL_TEXT, raw=raw, **words)
-                out_of_range = fill(messages.FGC001_DECIMAL_RANGE, number=figure_text, **words)
+                not_a_number = fill(messages.FGC001_DECIMAL_TEXT, raw=raw, **words) if fgc001 else '""'
+                out_of_range = fill(messages.FGC001_DECIMAL_RANGE, number=figure_text, **words) if fgc001 else '""'
                 figure = f'IF({usable}="",{out_of_range},IF({status}="{TEXT}",{fgc003},""))'
             return (f'IF({status}="{ERROR}",{fgc011},IF({status}="{BLANK}",{fgc004},IF({status}="{BOOL}",{fgc001_bool},'
                     f'IF({status}="{DATE}",{fgc001_date},IF(NOT(ISNUMBER({num})),{not_a_number},{figure})))))')
         other = '""'
-        if kind == "choice":
+        if kind == "choice" and has("FGC008"):
             options = join_words([choice.label for choice in cell.choices], "or")
             other = f'IF({usable}="",{fill(messages.FGC008, what=what, at=at, raw=Expr(f"${QUOTED}{number}"), options=options)},"")'
-        elif kind == "longtext" and item.max_chars:
+        elif kind == "longtext" and item.max_chars and has("FGC009"):
             length = f"LEN({x})"
             over = f"({length}-{item.max_chars})"
             fgc009 = fill(messages.FGC009, what=what, at=at, length=number_text(length), max_chars=messages.fmt(item.max_chars),
@@ -281,10 +313,16 @@ class _Builder:
         """The figure of a count as a council writes it (when it is a number)."""
         return Expr(self.ref(FIGURE, key))
 
-    def write_breakdowns(self, helper_column: int) -> None:
-        """FGC101 at each breakdown's total row, FGC103 at its first blank category."""
-        piece_col, joined_col = get_column_letter(helper_column), get_column_letter(helper_column + 1)
-        self.ws[f"{piece_col}1"], self.ws[f"{joined_col}1"] = "blank category", "blank categories from here"
+    def write_breakdowns(self) -> None:
+        """FGC101 at each breakdown's total row, FGC103 at its first blank category (those the spec has)."""
+        from openpyxl.utils import get_column_letter
+
+        from fgc_collect.validate import messages
+        from fgc_collect.validate.common import named
+
+        piece_col, joined_col = get_column_letter(BREAKDOWN_COLUMN), get_column_letter(BREAKDOWN_COLUMN + 1)
+        if "FGC103" in self.rules:
+            self.ws[f"{piece_col}1"], self.ws[f"{joined_col}1"] = "blank category", "blank categories from here"
         for item in self.spec.breakdowns:
             if item.id not in self.row_of or item.total not in self.row_of:
                 continue
@@ -292,17 +330,19 @@ class _Builder:
             n = len(item.cells)
             usable, statuses, invalid = (self.span(c, first, last) for c in (USABLE, STATUS, INVALID))
             total, total_row = self.usable(item.total), self.row_of[item.id]
-            complete = f"AND(COUNT({usable})={n},ISNUMBER({total}))"
-            added = f"SUM({usable})"
-            fgc101 = fill(
-                messages.FGC101, what=named(item.id, self.spec), added=number_text(added), at=concat(" in ", Expr(f"${ADDRESS}{total_row}")),
-                total_what=named(item.total, self.spec), total=self.figure(item.total), gap=number_text(f"ABS({total}-{added})"),
-                direction=Expr(f'IF({total}>{added},{literal(messages.FGC101_SHORT)},{literal(messages.FGC101_OVER)})'),
-                total_item=item.total,
-            )
-            self.messages[total_row].append(f'IF(AND({complete},{added}<>{total}),{fgc101},"")')
-            self.positive[total_row] = f'IF(AND({complete},{added}={total}),"{CHECK_ADDS_UP}","")'
-
+            if "FGC101" in self.rules:
+                complete = f"AND(COUNT({usable})={n},ISNUMBER({total}))"
+                added = f"SUM({usable})"
+                fgc101 = fill(
+                    messages.FGC101, what=named(item.id, self.spec), added=number_text(added), at=concat(" in ", Expr(f"${ADDRESS}{total_row}")),
+                    total_what=named(item.total, self.spec), total=self.figure(item.total), gap=number_text(f"ABS({total}-{added})"),
+                    direction=Expr(f'IF({total}>{added},{literal(messages.FGC101_SHORT)},{literal(messages.FGC101_OVER)})'),
+                    total_item=item.total,
+                )
+                self.messages[total_row].append(f'IF(AND({complete},{added}<>{total}),{fgc101},"")')
+                self.positive[total_row] = f'IF(AND({complete},{added}={total}),"{CHECK_ADDS_UP}","")'
+            if "FGC103" not in self.rules:
+                continue
             blanks = f'COUNTIF({statuses},"{BLANK}")'
             partly = f"AND(SUM({invalid})=0,COUNT({usable})>0,COUNT({usable})<{n})"
             fgc103 = fill(messages.FGC103, what=named(item.id, self.spec), blanks=Expr(f"${joined_col}${first}"),
@@ -323,14 +363,14 @@ class _Builder:
                 self.messages[row].append(f'IF(AND({partly},{first_blank}),{fgc103},"")')
 
     def write_comparisons(self) -> None:
-        """Every error between counts of one return (FGC104, FGC105, FGC113, and any a survey file
-        adds) at the first count of the left side."""
-        from fgc_collect.validate.suites import comparison_rules
+        """Every error between counts of one return the workbook checks (FGC104, FGC105, FGC113, and
+        any a survey file adds) at the first count of the left side."""
+        from fgc_collect.validate import messages
 
         oks: dict[int, list[str]] = {}
-        for code in comparison_rules(self.spec):
-            if self.spec.rule(code).severity != "error":
-                continue  # a query (FGC108) is the coordinator's to raise, not a slip to fix
+        for code, writer in self.rules.items():
+            if writer is not write_comparisons:
+                continue
             for comparison in self.spec.comparisons(code):
                 terms = comparison.left + comparison.right
                 if not all(term in self.row_of for term in terms):
@@ -351,6 +391,9 @@ class _Builder:
             self.positive[row] = f'IF(AND({",".join(filled)}),"{CHECK_OK}","")'
 
     def side(self, terms: tuple[str, ...]) -> Expr:
+        from fgc_collect.validate import messages
+        from fgc_collect.validate.common import named, short_label
+
         if len(terms) == 1:
             return fill(messages.COMPARISON_TERM, what=named(terms[0], self.spec), number=self.figure(terms[0]))
         parts = []
@@ -360,17 +403,19 @@ class _Builder:
         total = "+".join(self.usable(term) for term in terms)
         return fill(messages.COMPARISON_TERMS_TOTAL, terms=concat(*parts), total=number_text(f"({total})"))
 
-    def write_no_service(self, first_column: int) -> None:
+    def write_no_service(self) -> None:
         """FGC106 at A5: the first counts above 0 (main counts first, as validate lists them)."""
-        try:
-            condition = messages.fgc106_condition(self.spec)
-        except KeyError:
-            return
+        from openpyxl.utils import get_column_letter
+
+        from fgc_collect.validate import messages
+        from fgc_collect.validate.common import named
+
+        condition = messages.fgc106_condition(self.spec)
         if condition.item not in self.row_of:
             return
         counts = [c for c in self.spec.input_cells if c.kind == "count" and c.id in self.row_of]
         counts.sort(key=lambda c: c.item.is_breakdown)  # stable: spec order within each group
-        above, running, piece = (get_column_letter(first_column + i) for i in range(3))
+        above, running, piece = (get_column_letter(NO_SERVICE_COLUMN + i) for i in range(3))
         for column, title in ((above, "count above 0"), (running, "how many so far"), (piece, "as listed")):
             self.ws[f"{column}1"] = title
         for index, cell in enumerate(counts, start=FIRST_ROW):
@@ -395,7 +440,10 @@ class _Builder:
         self.messages[row].append(f'IF(AND($E{row}="{condition.value}",{how_many}>0),{words},"")')
 
     # ------------------------------------------------------------------ what the sheets see
-    def write_results(self, first_column: int) -> Checks:
+    def write_results(self) -> Checks:
+        from openpyxl.utils import get_column_letter, quote_sheetname
+
+        first_column = RESULTS_COLUMN
         width = max(len(found) for found in self.messages.values())
         if column_index(MESSAGES) + width > first_column:
             raise ValueError(f"a row of the _checks sheet has {width} checks: too many for its columns")
@@ -410,8 +458,7 @@ class _Builder:
                 self.put(column, number, formula)
             cells = [f"${column}{number}" for column in message_columns[: len(found)]]
             self.put(problems, number, "0" + "".join(f'+({c}<>"")' for c in cells))  # 0+ makes TRUE a 1
-            x = f"{quote_sheetname(row.sheet)}!${row.target[0]}${row.target[1:]}"
-            self.put(first_row, number, f'IF(${problems}{number}>0,ROW({x}),"")')
+            self.put(first_row, number, f'IF(${problems}{number}>0,ROW({row.ref()}),"")')
             joined = cells[0] if cells else '""'
             for c in cells[1:]:
                 joined = f'{joined}&IF(AND({joined}<>"",{c}<>""),CHAR(10),"")&{c}'
@@ -477,15 +524,54 @@ def _choice_code(status: str, x: str, cell: InputCell) -> str:
     return f'IF({status}="{TEXT}",{formula},"")'
 
 
+# The writers a registry entry names (registry.Rule.workbook: the rules each writes), in the order
+# write_checks runs them. A message's words go into the words column as they are first used, so
+# this order fixes the template's bytes.
+write_cells = _Builder.write_cells
+write_comparisons = _Builder.write_comparisons
+write_no_service = _Builder.write_no_service
+write_breakdowns = _Builder.write_breakdowns
+WRITERS: tuple[Callable[[_Builder], None], ...] = (write_cells, write_comparisons, write_no_service, write_breakdowns)
+
+
+def workbook_rules(spec: Spec) -> dict[str, Callable[[_Builder], None]]:
+    """The spec's rules the workbook checks for itself, each with its writer: a rule whose registry
+    entry names one, and a rule a survey file adds that compares counts (no entry: compared like
+    FGC105). A comparison only when it is an error: a warning is the coordinator's to raise."""
+    from fgc_collect.validate.registry import REGISTRY
+    from fgc_collect.validate.suites import comparison_rules
+
+    added = set(comparison_rules(spec)) - set(REGISTRY)
+    found = {}
+    for rule in spec.rules:
+        writer = write_comparisons if rule.code in added else getattr(REGISTRY.get(rule.code), "workbook", None)
+        if writer is None or writer is write_comparisons and rule.severity != "error":
+            continue
+        if writer not in WRITERS:
+            raise ValueError(f"{rule.code}'s registry entry names a workbook writer that template/checks.py does not run (WRITERS).")
+        found[rule.code] = writer
+    return found
+
+
+def __getattr__(name: str):
+    if name == "WORKBOOK_RULES":  # every rule the workbook checks when the spec has it, from the registry
+        from fgc_collect.validate.registry import RULES
+
+        return tuple(rule.code for rule in RULES if rule.workbook is not None)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def write_checks(ws: Worksheet, spec: Spec, rows: list[CheckRow]) -> Checks:
-    """Fill the _checks sheet for these section-sheet rows; what the other sheets refer to."""
+    """Fill the _checks sheet for these section-sheet rows (the writers of the spec's rules, each
+    once); what the other sheets refer to."""
     builder = _Builder(ws, spec, rows)
     token = _WORDS.set(builder.word)
     try:
-        builder.write_cells()
-        builder.write_comparisons()
-        builder.write_no_service(first_column=20)
-        builder.write_breakdowns(helper_column=16)
-        return builder.write_results(first_column=12)
+        builder.write_columns()
+        named = set(builder.rules.values())
+        for writer in WRITERS:
+            if writer in named:
+                writer(builder)
+        return builder.write_results()
     finally:
         _WORDS.reset(token)

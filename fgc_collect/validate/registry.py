@@ -35,6 +35,7 @@ from fgc_collect.validate.suites import (
     plan_fgc101, plan_fgc102, plan_fgc103, plan_fgc106, plan_fgc107, plan_fgc109, plan_fgc110, plan_fgc111,
     plan_fgc112, plan_fgc114,
 )
+from fgc_collect.template.checks import write_breakdowns, write_cells, write_comparisons, write_no_service
 
 # What a breaking example needs besides its own return (Breaks.needs)
 EXCEL_ERROR = "excel error"  # the changed cells hold Excel errors, not text
@@ -74,6 +75,9 @@ class Rule:
     cell_check: Callable | None = None
     # a batch rule: batch_rules.BatchContext -> [(return index, Issue)]
     batch_check: Callable | None = None
+    # how the template checks it in its Check column: the writer of template/checks.py that puts its
+    # formulas on the _checks sheet (a comparison: when it is an error); None: the workbook does not
+    workbook: Callable | None = None
 
 
 def _all_unknown(clean: dict[str, object], spec: Spec, breakdown: str) -> dict[str, object]:
@@ -104,6 +108,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc001("B1", "D6", "number", "-3", -3.0),
         breaks=Breaks(lambda clean, spec: {"B1": -3}, "B1"),
         cell_failing=failing_fgc001, cell_message=message_fgc001,
+        workbook=write_cells,
     ),
     Rule(
         "FGC002", "pandera",
@@ -120,6 +125,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc002("B3_U1", "D11", "<5"),
         breaks=Breaks(lambda clean, spec: {"B3_U1": "<5"}, "B3_U1"),
         cell_failing=failing_fgc002, cell_message=message_fgc002,
+        workbook=write_cells,
     ),
     Rule(
         "FGC003", "pandera",
@@ -132,6 +138,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc003("B1", "D6", " 1,234 ", 1234.0),
         breaks=Breaks(lambda clean, spec: {"B1": f" {clean['B1']} "}, "B1"),
         cell_failing=failing_fgc003, cell_message=message_fgc003,
+        workbook=write_cells,
     ),
     Rule(
         "FGC004", "pandera",
@@ -147,6 +154,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc004("B1", "D6", condition="A5 == Y"),
         breaks=Breaks(lambda clean, spec: {"B1": None}, "B1"),
         cell_failing=failing_fgc004, cell_message=message_fgc004,
+        workbook=write_cells,
     ),
     Rule(
         "FGC005", "python",
@@ -201,6 +209,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc008("A5", "D10", "Maybe", ["Yes", "No"]),
         breaks=Breaks(lambda clean, spec: {"A5": "Maybe"}, "A5"),
         cell_failing=failing_fgc008, cell_message=message_fgc008,
+        workbook=write_cells,
     ),
     Rule(
         "FGC009", "pandera",
@@ -210,6 +219,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc009("A14", "D40", 4210, 4000),
         breaks=Breaks(lambda clean, spec: {"A14": "x" * (spec.item("A14").max_chars + 1)}, "A14"),
         cell_failing=failing_fgc009, cell_message=message_fgc009,
+        workbook=write_cells,
     ),
     Rule(
         "FGC010", "python",
@@ -239,6 +249,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: fgc011("B2", "D7", "#REF!"),
         breaks=Breaks(lambda clean, spec: {"B2": "#REF!"}, "B2", needs=EXCEL_ERROR),
         cell_failing=failing_fgc011, cell_message=message_fgc011,
+        workbook=write_cells,
     ),
     Rule(
         "FGC101", "gx",
@@ -256,6 +267,7 @@ RULES: tuple[Rule, ...] = (
         breaks=Breaks(lambda clean, spec: {"B3_U1": clean["B3_U1"] + 3}, "B3"),
         render=render_fgc101,
         plan=plan_fgc101,
+        workbook=write_breakdowns,
     ),
     Rule(
         "FGC102", "gx",
@@ -285,6 +297,7 @@ RULES: tuple[Rule, ...] = (
         breaks=Breaks(lambda clean, spec: {spec.item("B4").cells[0].id: None}, "B4"),
         render=render_fgc103,
         plan=plan_fgc103,
+        workbook=write_breakdowns,
     ),
     Rule(
         "FGC104", "gx",
@@ -300,6 +313,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: comparison("FGC104", "D7", ("B2",), ">=", ("B1",), {"B2": 30, "B1": 34}),
         breaks=Breaks(lambda clean, spec: {"D3": clean["D1"] - 1}, "D3"),
         render=render_comparison,
+        workbook=write_comparisons,
     ),
     Rule(
         "FGC105", "gx",
@@ -312,6 +326,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: comparison("FGC105", "D6", ("C1_PLO",), "<=", ("C1",), {"C1_PLO": 25, "C1": 20}),
         breaks=Breaks(lambda clean, spec: {"C1_PLO": clean["C1"] + 1}, "C1_PLO"),
         render=render_comparison,
+        workbook=write_comparisons,
     ),
     Rule(
         "FGC106", "gx",
@@ -325,6 +340,7 @@ RULES: tuple[Rule, ...] = (
         breaks=Breaks(lambda clean, spec: {"A5": "N"}, "A5"),
         render=render_fgc106,
         plan=plan_fgc106,
+        workbook=write_no_service,
     ),
     Rule(
         "FGC107", "gx",
@@ -479,6 +495,7 @@ RULES: tuple[Rule, ...] = (
         example=lambda: comparison("FGC113", "D36", ("C12", "C13"), "<=", ("C11",), {"C12": 30, "C13": 9, "C11": 35}),
         breaks=Breaks(lambda clean, spec: {"C12": clean["C11"]}, "C12"),
         render=render_comparison,
+        workbook=write_comparisons,
     ),
     Rule(
         "FGC114", "gx",
