@@ -3,8 +3,10 @@ their column names, labels, units and groupings (fgc_collect/spec/publication.ya
 year's and the survey file's `publication:` changes applied).
 
 An entry whose item the spec lacks is left out; a count item the catalogue names nowhere is added
-at the end of the funnel, with its label from the spec and its grouping from its unit, so a
-question added to the spec is published with no change to the code.
+at the end of the funnel, with its label from the spec and its grouping from its unit, and a
+breakdown it names nowhere (neither a characteristic at every stage nor a table of reasons) gets a
+table of its own, shaped as the reasons tables are (its categories a filter, counts and
+percentages of its total), so a question added to the spec is published with no change to the code.
 """
 
 from __future__ import annotations
@@ -141,7 +143,32 @@ def _build(spec: Spec) -> Catalogue:
         Characteristic(str(e["category_set"]), str(e["label"]), str(e["column"]), str(e.get("hint", "")),
                        {str(code): str(text) for code, text in e["items"].items()} if e.get("items") else None)
         for e in document.get("characteristics") or () if str(e["category_set"]) in spec.category_sets)
+    reasons += _unnamed_breakdowns(spec, reasons, characteristics, stages, funnel)
     estimated = tuple(str(item) for item in document.get("estimated") or () if str(item) in has
                       and any(c.item == str(item) for c in funnel))
     return Catalogue(tuple(funnel), rates(document.get("rates")), estimated, stages, characteristics, reasons,
                      tuple(tables))
+
+
+def _unnamed_breakdowns(spec: Spec, reasons, characteristics, stages, funnel) -> tuple[Reasons, ...]:
+    """A table for each breakdown the catalogue publishes nowhere, in the shape of the reasons
+    tables: `fgc_<item>`, its title the item's label, its filter the category set (its title from
+    the spec, as on the template's Definitions sheet), its counts those of its total."""
+    from fgc_collect.template.definitions import category_set_title
+
+    published = {reason.item for reason in reasons}
+    characteristic_sets = {c.category_set for c in characteristics}
+    stage_totals = {count.item for count in stages}
+    columns = {count.item: count for count in funnel}
+    found = []
+    for item in spec.breakdowns:
+        if item.id in published or not item.publish or (
+                item.category_set in characteristic_sets and item.total in stage_totals):
+            continue
+        total = spec.item(item.total)
+        count = columns.get(total.id)
+        found.append(Reasons(
+            item.id, f"fgc_{item.id.lower()}", item.label,
+            count.column if count else total.id.lower(), count.label if count else total.label,
+            item.category_set.lower(), category_set_title(spec, item.category_set, spec.category_sets[item.category_set]), ""))
+    return tuple(found)

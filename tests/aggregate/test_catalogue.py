@@ -49,6 +49,34 @@ def test_a_count_added_in_a_survey_file_is_published_with_its_label(tmp_path):
     assert next(r for r in rows if r["new_la_code"] == DERBY.code)["d12"] == "c"  # 4: suppressed
 
 
+LANGUAGE = {"aggregate": {
+    "category_sets": {"add": {"LANG": {"EN": "English", "OTH": "Another language", "UNK": "Not known"}}},
+    "items": {"add": [{"after": "B8", "id": "B9", "type": "breakdown", "of": "LANG", "total": "B1",
+                       "label": "Families referred, by main language spoken at home"}]}}}
+
+
+def test_a_breakdown_by_a_new_category_set_is_published_as_a_table_of_its_own(tmp_path):
+    spec = load_spec("2024-25", changes=LANGUAGE)
+    figures = {DARLINGTON.code: {"B9_EN": 30.0, "B9_OTH": 8.0}, HARTLEPOOL.code: {"B9_EN": 20.0, "B9_OTH": 9.0}}
+    inputs = handbuilt_inputs()
+    for record in inputs.used:  # the rest of each LA's families under Not known
+        if record.la.code in figures:
+            given = figures[record.la.code]
+            given["B9_UNK"] = record.values["B1"] - given["B9_EN"] - given["B9_OTH"]
+    publish(build_tables(with_figures(inputs, figures), spec=spec), tmp_path)
+    columns = meta(tmp_path, "fgc_b9")
+    assert columns["lang"]["col_type"] == "Filter" and columns["lang"]["label"] == "Main language spoken at home"
+    assert columns["families_referred"]["label"] == "Families referred"  # its total's, as in the funnel
+    england = {row["lang"]: row for row in data(tmp_path, "fgc_b9") if row["geographic_level"] == "National"}
+    assert list(england) == ["Total", "English", "Another language", "Not known"]
+    funnel = next(r for r in data(tmp_path, "fgc_funnel") if r["geographic_level"] == "National")
+    assert england["Total"]["families_referred"] == funnel["families_referred"]
+    assert england["English"]["families_referred"] == "50"  # 30 + 20: the LAs that left B9 blank are Not known
+    shown = [int(england[label]["families_referred"]) for label in ("English", "Another language", "Not known")]
+    assert sum(shown) == int(funnel["families_referred"])
+    assert "fgc_b9" not in {table.name for table in build_tables(handbuilt_inputs(), spec=load_spec("2024-25")).tables}
+
+
 def test_a_count_of_conferences_is_not_labelled_families():
     from fgc_collect.publish.ees import meta_rows
 
