@@ -45,6 +45,9 @@ How the checks read a return:
   for the consistency of a return, Python for checks that need reference data or other returns).
   The suites in `validations/` are evaluated by fgc-collect's polars evaluator of the same JSON by
   default, with the same results; `validate --engine gx` runs Great Expectations itself.
+- Child-level returns (one row per child, [child-level.md](child-level.md)) are checked by the *row*
+  rules (FGC3xx), run by pandera over the rows (FGC301, the header row, by the reader); their
+  messages name the row (or the CSV line) and the column, never a child's or a family's identifier.
 
 | code | severity | scope | what it checks |
 |---|---|---|---|
