@@ -249,7 +249,7 @@ def duplicate_child_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]
 def family_field_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     """FGC308: the family-level fields agree for every child of one referral."""
     checks = []
-    for column in FAMILY_COLUMNS:
+    for column in spec.family_columns:
         ok = (
             pl.col("family_id").is_null()
             | pl.col(bad(column))
@@ -341,8 +341,9 @@ def row_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
         entry = REGISTRY.get(rule.code)
         if entry is None or (entry.row_checks is None and entry.engine != READER):
             raise LookupError(
-                f"the {spec.year} child-level rule {rule.code} has no way to be checked: give it an entry "
-                "naming its row checks in fgc_collect/validate/registry.py.")
+                f"the {spec.year} child-level rule {rule.code} has no way to be checked: fgc-collect has no "
+                "registry entry naming its row checks (fgc_collect/validate/registry.py), so a child-level rule "
+                "cannot be added by a survey file alone.")
         if entry.row_checks is not None:
             checks += entry.row_checks(spec, present)
     return checks
@@ -351,9 +352,10 @@ def row_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
 # --------------------------------------------------------------------------- the frame checked
 
 
-def checked_frame(typed: pl.DataFrame, unit: str = "row") -> pl.DataFrame:
+def checked_frame(typed: pl.DataFrame, unit: str = "row", family_columns: tuple[str, ...] = FAMILY_COLUMNS) -> pl.DataFrame:
     """The typed rows with the helper columns the family checks and messages read. Other rows are
-    named by their line (a spreadsheet's line is its row): `unit` is "row" or "line"."""
+    named by their line (a spreadsheet's line is its row): `unit` is "row" or "line";
+    `family_columns`: the year's family-level fields (ChildSpec.family_columns)."""
     family = pl.col(FAMILY_KEY)
     helpers = [
         pl.lit(unit).alias("_unit"),
@@ -363,7 +365,7 @@ def checked_frame(typed: pl.DataFrame, unit: str = "row") -> pl.DataFrame:
         family.first().over(CHILD_KEY).alias("_child_first_family"),
         pl.col(LINE).first().over(CHILD_KEY).alias("_child_first_family_row"),
     ]
-    for column in FAMILY_COLUMNS:
+    for column in family_columns:
         helpers += [
             pl.col(column).first().over(FAMILY_KEY).alias(f"{column}__first"),
             pl.col(raw(column)).first().over(FAMILY_KEY).alias(f"{column}__first_raw"),
@@ -448,7 +450,7 @@ def row_issues(ret: ChildReturn, engine: str = "pandera") -> list[Issue]:
     finds the failing rows without pandera (failing_rows_polars)."""
     spec = ret.spec
     checks = row_checks(spec, set(ret.columns))
-    frame = checked_frame(ret.typed, "line" if ret.is_csv else "row")
+    frame = checked_frame(ret.typed, "line" if ret.is_csv else "row", spec.family_columns)
     failing = (failing_rows_polars if engine == "polars" else failing_rows)(frame, checks)
     issues: list[Issue] = []
     for check in checks:
