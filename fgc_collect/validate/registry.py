@@ -8,7 +8,12 @@ tests/validate/test_registry.py checks every example against the validator.
 
 A rule a survey file adds that compares counts needs no entry: its words come from its own
 `check` (catalogue.added_rule_docs) and its example from its first comparison
-(messages.example_messages)."""
+(messages.example_messages).
+
+A child-level rule (FGC3xx) names the function of child/rules.py that builds its row checks
+(`row_checks`; FGC301 is the reader's) and a breaking example on a clean row (`row_breaks`); its
+example message is what the validator says about that example (child.rules.example_message), and
+tests/child/test_registry.py checks every one, in every year."""
 
 from __future__ import annotations
 
