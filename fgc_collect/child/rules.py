@@ -1,11 +1,13 @@
-"""FGC301-FGC311: the rules a child-level return's rows must pass.
+"""FGC301-FGC312: the rules a child-level return's rows must pass (FGC312 from 2024-25).
 
 FGC301 (the columns) comes from reading the header. The rest are row checks, each a polars
 expression that is true where a row passes, run by one pandera (polars backend) DataFrameSchema
 over the collected typed frame, lazily (every failure at once). pandera's failure cases (a
 0-based index into the frame) are turned back into issues at the row and column the council will
 look at, in the project's one issue shape. Every check, its rule code and its message are side
-by side below.
+by side below, one function per rule; the rule's entry in the registry
+(fgc_collect/validate/registry.py) names the function, and row_checks() reaches each rule of the
+year's spec through its entry.
 
 Location convention (docs/child-level.md): `sheet` is the sheet read ("Children") or None for a
 CSV; `cell` is the A1 reference of the value (for a CSV, as the file opens in a spreadsheet
@@ -21,12 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import polars as pl
 
 from fgc_collect.child.parse import CHILD_KEY, FAMILY_KEY, bad, raw
 from fgc_collect.child.pseudonymise import DATE_OF_BIRTH, NAME, NHS_NUMBER
-from fgc_collect.child.read import LINE, ROW, ChildReturn
+from fgc_collect.child.read import LINE, ROW, ChildReturn, read_child_return
 from fgc_collect.child.spec import (
     BIRTH_MONTH,
     CHOICE,
@@ -85,7 +88,7 @@ def _month(day: date | None) -> str:
 # --------------------------------------------------------------------------- the checks
 
 
-def _type_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
+def type_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     """FGC302: required values present, types and codes as the column says."""
     checks = []
     for column in spec.columns:
@@ -138,7 +141,7 @@ def _date_advice(given: str) -> str:
     return "write dates as YYYY-MM-DD (e.g. 2023-05-04), or enter a real date."
 
 
-def _order_checks(spec: ChildSpec) -> list[RowCheck]:
+def order_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     """FGC303: referral_date <= offer_date <= consent_date <= fgc_date (blanks skipped)."""
     checks = []
     for position, later in enumerate(DATE_ORDER[1:], start=1):
@@ -155,7 +158,7 @@ def _order_checks(spec: ChildSpec) -> list[RowCheck]:
     return checks
 
 
-def _scope_checks(spec: ChildSpec) -> list[RowCheck]:
+def scope_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     """FGC304: referred on or before 31 March 2024, and some event of the row in the period."""
     start, end = spec.period_start, spec.period_end
     in_period = pl.any_horizontal([pl.col(c).is_between(start, end) for c in DATE_ORDER]).fill_null(False)
@@ -176,7 +179,7 @@ def _needs(rule: str, when_column: str, code: str, needed: str, words: str) -> R
     return RowCheck(rule, needed, ok, lambda row: f"is blank, but {when_column} is {code} ({words}).")
 
 
-def _completeness_checks(spec: ChildSpec) -> list[RowCheck]:
+def completeness_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     """FGC305: what a consent or a conference outcome needs."""
     return [
         _needs("FGC305", "consent", "Y", "consent_date", "consented: give the date of consent"),
@@ -186,7 +189,7 @@ def _completeness_checks(spec: ChildSpec) -> list[RowCheck]:
     ]
 
 
-def _consent_first_checks(spec: ChildSpec) -> list[RowCheck]:
+def consent_first_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     """FGC306: fgc_held given only when consent is Y."""
     ok = pl.col(raw("fgc_held")).is_null() | pl.col("consent").is_null() | (pl.col("consent") == "Y")
     return [RowCheck(
@@ -197,11 +200,10 @@ def _consent_first_checks(spec: ChildSpec) -> list[RowCheck]:
     )]
 
 
-def _fgdm_checks(spec: ChildSpec) -> list[RowCheck]:
-    """FGC312 (2024-25 on, when the spec has it): the FGDM duty's answers follow from
-    proceedings_considered, and a reason for no offer only when no offer was made."""
-    if not any(rule.code == "FGC312" for rule in spec.rules):
-        return []
+def fgdm_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
+    """FGC312 (2024-25 on: the spec's columns proceedings_considered, fgdm_offered and
+    fgdm_not_offered_reason): the FGDM duty's answers follow from proceedings_considered, and a
+    reason for no offer only when no offer was made."""
     considered = pl.col("proceedings_considered") == "Y"
     offered = (pl.col(raw("fgdm_offered")).is_null() | considered).fill_null(False)
     reason = (pl.col(raw("fgdm_not_offered_reason")).is_null()
@@ -231,16 +233,23 @@ def _fgdm_checks(spec: ChildSpec) -> list[RowCheck]:
     ]
 
 
-def _family_checks(spec: ChildSpec) -> list[RowCheck]:
-    """FGC307 (a child twice in one referral), FGC308 (family-level fields agree), FGC310 (a child
-    in more than one referral)."""
-    both = pl.col("child_id").is_not_null() & pl.col("family_id").is_not_null()
-    checks = [RowCheck(
-        "FGC307", "child_id", ~both | (pl.col("_child_seq") == 0),
+def _both_ids() -> pl.Expr:
+    return pl.col("child_id").is_not_null() & pl.col("family_id").is_not_null()
+
+
+def duplicate_child_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
+    """FGC307: a child twice in one referral."""
+    return [RowCheck(
+        "FGC307", "child_id", ~_both_ids() | (pl.col("_child_seq") == 0),
         lambda row: (f"the same child appears twice for the same family_id (first on {row['_unit']} {row['_child_first_row']}); "
                      "give each child once per referral."),
     )]
-    for column in FAMILY_COLUMNS:
+
+
+def family_field_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
+    """FGC308: the family-level fields agree for every child of one referral."""
+    checks = []
+    for column in spec.family_columns:
         ok = (
             pl.col("family_id").is_null()
             | pl.col(bad(column))
@@ -255,15 +264,19 @@ def _family_checks(spec: ChildSpec) -> list[RowCheck]:
                     f"family_id; {column} is about the referral, so it must be the same for every child in it.")
 
         checks.append(RowCheck("FGC308", column, ok, message, value=lambda row, c=column: row[raw(c)]))
-    checks.append(RowCheck(
-        "FGC310", "child_id", ~both | (pl.col(FAMILY_KEY) == pl.col("_child_first_family")),
-        lambda row: (f"this child is also in another referral (another family_id, {row['_unit']} {row['_child_first_family_row']}); "
-                     "check it is the same child referred twice."),
-    ))
     return checks
 
 
-def _age_checks(spec: ChildSpec) -> list[RowCheck]:
+def referred_twice_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
+    """FGC310: a child in more than one referral."""
+    return [RowCheck(
+        "FGC310", "child_id", ~_both_ids() | (pl.col(FAMILY_KEY) == pl.col("_child_first_family")),
+        lambda row: (f"this child is also in another referral (another family_id, {row['_unit']} {row['_child_first_family_row']}); "
+                     "check it is the same child referred twice."),
+    )]
+
+
+def age_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     """FGC309: an unborn child has no birth month and sex U; a born child is 0 to 17 at referral."""
     unborn = pl.col("unborn") == "Y"
     born = pl.col(BIRTH_MONTH)
@@ -299,7 +312,7 @@ def age_in_years(born: pl.Expr, on: pl.Expr) -> pl.Expr:
     return on.dt.year().cast(pl.Int32) - born.dt.year().cast(pl.Int32) - not_yet.cast(pl.Int32)
 
 
-def _personal_data_checks(spec: ChildSpec) -> list[RowCheck]:
+def personal_data_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     """FGC311: an id column holding what looks like personal data (the value is never shown)."""
     what = {
         NHS_NUMBER: "looks like an NHS number (10 digits with a valid check digit)",
@@ -317,20 +330,32 @@ def _personal_data_checks(spec: ChildSpec) -> list[RowCheck]:
 
 
 def row_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
-    """Every row check, in rule order, for a return whose file has the columns `present`."""
-    return (
-        _type_checks(spec, present) + _order_checks(spec) + _scope_checks(spec) + _completeness_checks(spec)
-        + _consent_first_checks(spec) + _family_checks(spec) + _age_checks(spec) + _personal_data_checks(spec)
-        + _fgdm_checks(spec)
-    )
+    """Every row check of the spec's rules, in the spec's order, for a return whose file has the
+    columns `present`: each rule's checks are built by the function its registry entry names
+    (`row_checks`). A rule of the spec with no entry, or whose entry names no checks and is not
+    the reader's (FGC301), is an error naming the rule: never skipped."""
+    from fgc_collect.validate.registry import READER, REGISTRY
+
+    checks = []
+    for rule in spec.rules:
+        entry = REGISTRY.get(rule.code)
+        if entry is None or (entry.row_checks is None and entry.engine != READER):
+            raise LookupError(
+                f"the {spec.year} child-level rule {rule.code} has no way to be checked: fgc-collect has no "
+                "registry entry naming its row checks (fgc_collect/validate/registry.py), so a child-level rule "
+                "cannot be added by a survey file alone.")
+        if entry.row_checks is not None:
+            checks += entry.row_checks(spec, present)
+    return checks
 
 
 # --------------------------------------------------------------------------- the frame checked
 
 
-def checked_frame(typed: pl.DataFrame, unit: str = "row") -> pl.DataFrame:
+def checked_frame(typed: pl.DataFrame, unit: str = "row", family_columns: tuple[str, ...] = FAMILY_COLUMNS) -> pl.DataFrame:
     """The typed rows with the helper columns the family checks and messages read. Other rows are
-    named by their line (a spreadsheet's line is its row): `unit` is "row" or "line"."""
+    named by their line (a spreadsheet's line is its row): `unit` is "row" or "line";
+    `family_columns`: the year's family-level fields (ChildSpec.family_columns)."""
     family = pl.col(FAMILY_KEY)
     helpers = [
         pl.lit(unit).alias("_unit"),
@@ -340,7 +365,7 @@ def checked_frame(typed: pl.DataFrame, unit: str = "row") -> pl.DataFrame:
         family.first().over(CHILD_KEY).alias("_child_first_family"),
         pl.col(LINE).first().over(CHILD_KEY).alias("_child_first_family_row"),
     ]
-    for column in FAMILY_COLUMNS:
+    for column in family_columns:
         helpers += [
             pl.col(column).first().over(FAMILY_KEY).alias(f"{column}__first"),
             pl.col(raw(column)).first().over(FAMILY_KEY).alias(f"{column}__first_raw"),
@@ -382,6 +407,14 @@ def failing_rows(frame: pl.DataFrame, checks: list[RowCheck]) -> dict[str, list[
     return {}
 
 
+def failing_rows_polars(frame: pl.DataFrame, checks: list[RowCheck]) -> dict[str, list[int]]:
+    """The same as failing_rows, the same expressions evaluated by polars alone (no pandera import,
+    no schema): for the catalogue's example messages."""
+    failed = frame.select([(~check.ok.fill_null(True)).alias(check.name) for check in checks])
+    found = {name: failed.get_column(name).arg_true().to_list() for name in failed.columns}
+    return {name: rows for name, rows in found.items() if rows}
+
+
 # --------------------------------------------------------------------------- issues
 
 
@@ -412,12 +445,13 @@ def column_issues(ret: ChildReturn) -> list[Issue]:
     return issues
 
 
-def row_issues(ret: ChildReturn) -> list[Issue]:
-    """FGC302-FGC311 on every row, in row order within each rule and column."""
+def row_issues(ret: ChildReturn, engine: str = "pandera") -> list[Issue]:
+    """FGC302-FGC312 on every row, in row order within each rule and column; `engine` "polars"
+    finds the failing rows without pandera (failing_rows_polars)."""
     spec = ret.spec
     checks = row_checks(spec, set(ret.columns))
-    frame = checked_frame(ret.typed, "line" if ret.is_csv else "row")
-    failing = failing_rows(frame, checks)
+    frame = checked_frame(ret.typed, "line" if ret.is_csv else "row", spec.family_columns)
+    failing = (failing_rows_polars if engine == "polars" else failing_rows)(frame, checks)
     issues: list[Issue] = []
     for check in checks:
         indexes = failing.get(check.name)
@@ -451,6 +485,64 @@ def row_issues(ret: ChildReturn) -> list[Issue]:
     return issues
 
 
-def child_rule_issues(ret: ChildReturn) -> list[Issue]:
-    """FGC301-FGC311: the columns, then every row check."""
-    return column_issues(ret) + row_issues(ret)
+def child_rule_issues(ret: ChildReturn, engine: str = "pandera") -> list[Issue]:
+    """FGC301-FGC312: the columns, then every row check (`engine`: see row_issues)."""
+    return column_issues(ret) + row_issues(ret, engine)
+
+
+# --------------------------------------------------------------------------- examples
+
+EXAMPLE_LA = "E06000047"  # County Durham: any LA would do, messages about rows never name it
+
+
+def example_row(spec: ChildSpec) -> dict[str, str]:
+    """A clean row of the year's return (a child referred, offered, consenting and meeting in the
+    year): what the catalogue's example messages break. Invented identifiers, never personal data."""
+    start = spec.period_start
+    on = lambda days: date.fromordinal(start.toordinal() + days).isoformat()  # noqa: E731
+    row = dict.fromkeys(spec.column_ids, "")
+    row.update(
+        child_id="C1000001", family_id="F100001", birth_month=f"{start.year - 8}-03", unborn="N", sex="M",
+        ethnicity="WBRI", disability="NO", status_at_referral="CIN", referral_source="CSC",
+        referral_date=on(30), offer_date=on(37), offer_at_plo="N", consent="Y", consent_date=on(44),
+        fgc_held="Y", fgc_date=on(80), fgc_at_plo="N", plan_agreed="Y",
+    )
+    return row
+
+
+def example_issues(spec: ChildSpec, columns: list[str], rows: list[dict[str, str]], engine: str = "pandera") -> list[Issue]:
+    """What `validate` says about a CSV of `rows` under the header `columns` (read from memory)."""
+    import csv
+    import io
+    from pathlib import Path
+
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([row.get(column) or "" for column in columns] for row in rows)
+    data = text.getvalue().encode("utf-8")
+    return child_rule_issues(read_child_return(Path("example.csv"), la=EXAMPLE_LA, data=data, spec=spec), engine)
+
+
+def example_message(code: str, year: str | None = None) -> str:
+    """The catalogue's example message of a child-level rule: what the validator says at the column
+    of the rule's breaking example (its registry entry's `row_breaks`) applied to the year's
+    example row (the year of the spec in force unless given). The failing rows are found by polars
+    alone (a catalogue need not wait for pandera); the words are the validator's own."""
+    from fgc_collect.validate.common import spec_in_force
+
+    return _example_message(code, year or spec_in_force().year)
+
+
+@cache
+def _example_message(code: str, year: str) -> str:
+    from fgc_collect.child.spec import load_child_spec
+    from fgc_collect.validate.registry import REGISTRY
+
+    spec = load_child_spec(year)
+    breaks = REGISTRY[code].row_breaks
+    issues = example_issues(spec, breaks.columns(spec), breaks.rows(example_row(spec), spec), engine="polars")
+    found = [issue.message for issue in issues if issue.rule == code and issue.item == breaks.at]
+    if not found:
+        raise LookupError(f"the breaking example of {code} does not fire it at {breaks.at} in {year}.")
+    return found[0]

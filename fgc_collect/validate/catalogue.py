@@ -8,6 +8,7 @@ import json
 import re
 
 from fgc_collect.spec import Spec, load_spec
+from fgc_collect.validate.common import checking_against
 from fgc_collect.validate.messages import example_messages
 from fgc_collect.validate.registry import REGISTRY
 
@@ -44,6 +45,9 @@ How the checks read a return:
   for the consistency of a return, Python for checks that need reference data or other returns).
   The suites in `validations/` are evaluated by fgc-collect's polars evaluator of the same JSON by
   default, with the same results; `validate --engine gx` runs Great Expectations itself.
+- Child-level returns (one row per child, [child-level.md](child-level.md)) are checked by the *row*
+  rules (FGC3xx), run by pandera over the rows (FGC301, the header row, by the reader); their
+  messages name the row (or the CSV line) and the column, never a child's or a family's identifier.
 
 | code | severity | scope | what it checks |
 |---|---|---|---|
@@ -86,26 +90,28 @@ def added_rule_docs(rule) -> tuple[str, str, str]:
 
 
 def child_rules(spec: Spec) -> list[dict]:
-    """The child-level rules of the spec's year that the registry describes (FGC312 from 2024-25;
-    FGC301-FGC311 are described in docs/child-level.md)."""
+    """The child-level rules of the spec's year (FGC301-FGC311, FGC312 from 2024-25), each from its
+    registry entry (a rule without one is a KeyError naming it); the example message is what the
+    validator says about the entry's breaking example."""
     from fgc_collect.spec import load_child_spec_document
 
-    return [
-        {
-            "code": str(rule["code"]),
-            "severity": str(rule["severity"]),
-            "scope": "row",
-            "applies_to": "child-level returns",
-            "check": str(rule["check"]),
-            "engine": REGISTRY[rule["code"]].engine,
-            "title": REGISTRY[rule["code"]].title,
-            "example_message": REGISTRY[rule["code"]].example(),
-            "why": REGISTRY[rule["code"]].why,
-            "fix": REGISTRY[rule["code"]].fix,
-        }
-        for rule in load_child_spec_document(spec.year)["rules"]
-        if rule["code"] in REGISTRY
-    ]
+    catalogue = []
+    with checking_against(spec):
+        for rule in load_child_spec_document(spec.year)["rules"]:
+            entry = REGISTRY[str(rule["code"])]
+            catalogue.append({
+                "code": entry.code,
+                "severity": str(rule["severity"]),
+                "scope": "row",
+                "applies_to": "child-level returns",
+                "check": str(rule["check"]),
+                "engine": entry.engine,
+                "title": entry.title,
+                "example_message": entry.example(),
+                "why": entry.why,
+                "fix": entry.fix,
+            })
+    return catalogue
 
 
 def reader_notes() -> list[dict]:

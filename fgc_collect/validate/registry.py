@@ -8,13 +8,23 @@ tests/validate/test_registry.py checks every example against the validator.
 
 A rule a survey file adds that compares counts needs no entry: its words come from its own
 `check` (catalogue.added_rule_docs) and its example from its first comparison
-(messages.example_messages)."""
+(messages.example_messages).
+
+A child-level rule (FGC3xx) names the function of child/rules.py that builds its row checks
+(`row_checks`; FGC301 is the reader's) and a breaking example on a clean row (`row_breaks`); its
+example message is what the validator says about that example (child.rules.example_message), and
+tests/child/test_registry.py checks every one, in every year."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable
 
+from fgc_collect.child.rules import (
+    age_checks, completeness_checks, consent_first_checks, duplicate_child_checks, example_message, family_field_checks,
+    fgdm_checks, order_checks, personal_data_checks, referred_twice_checks, scope_checks, type_checks,
+)
+from fgc_collect.child.spec import DATE_ORDER, ChildSpec
 from fgc_collect.spec import Spec
 from fgc_collect.validate.batch_rules import check_fgc201, check_fgc202, check_fgc203, check_fgc204, check_fgc205
 from fgc_collect.validate.cell_rules import (
@@ -42,6 +52,7 @@ EXCEL_ERROR = "excel error"  # the changed cells hold Excel errors, not text
 PEERS = "peers"  # 10 or more other councils' clean returns in the batch
 TWIN = "twin"  # an earlier return of the same council in the batch (with the change, what breaks the rule)
 PREVIOUS_YEAR = "previous year"  # the council's clean return as its accepted return of the year before
+READER = "reader"  # the engine of FGC301: the reader finds it in the header row (child.rules.column_issues)
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,25 @@ class Breaks:
     change: Callable[[dict[str, object], Spec], dict[str, object]]
     at: str | None
     needs: str | None = None
+
+
+@dataclass(frozen=True)
+class RowBreaks:
+    """A change to a clean child-level row that makes the rule fire at column `at`.
+    change(clean row, child spec) -> the changed values ({column id: text}, "" for a blank), or a
+    list of them, one row each (a rule about several rows); `without`: columns left out of the
+    header."""
+
+    change: Callable[[dict[str, str], ChildSpec], dict[str, str] | list[dict[str, str]]]
+    at: str
+    without: tuple[str, ...] = ()
+
+    def rows(self, clean: dict[str, str], spec: ChildSpec) -> list[dict[str, str]]:
+        changed = self.change(clean, spec)
+        return [clean | change for change in (changed if isinstance(changed, list) else [changed])]
+
+    def columns(self, spec: ChildSpec) -> list[str]:
+        return [column for column in spec.column_ids if column not in self.without]
 
 
 @dataclass(frozen=True)
@@ -78,6 +108,10 @@ class Rule:
     # how the template checks it in its Check column: the writer of template/checks.py that puts its
     # formulas on the _checks sheet (a comparison: when it is an error); None: the workbook does not
     workbook: Callable | None = None
+    # a child-level row rule: (ChildSpec, column ids the file has) -> its [child.rules.RowCheck]
+    row_checks: Callable | None = None
+    # a child-level rule's breaking example (tests/child/test_registry.py runs it through the validator)
+    row_breaks: RowBreaks | None = None
 
 
 def _all_unknown(clean: dict[str, object], spec: Spec, breakdown: str) -> dict[str, object]:
@@ -87,11 +121,15 @@ def _all_unknown(clean: dict[str, object], spec: Spec, breakdown: str) -> dict[s
     return {cell.id: total if cell.id == cells[-1].id else 0 for cell in cells}
 
 
-CHILD_FGC312 = (
-    "Line 2, fgdm_offered: is Y but proceedings_considered is N: whether an FGDM meeting was offered is "
-    "recorded only for families for whom care proceedings were considered (set proceedings_considered "
-    "to Y, or leave fgdm_offered blank)."
-)
+def _other_code(spec: ChildSpec, column: str, clean: dict[str, str]) -> str:
+    """A code of the column other than the clean row's."""
+    return next(code for code in spec.column(column).codes if code != clean[column])
+
+
+def _a_year_earlier(clean: dict[str, str]) -> dict[str, str]:
+    """Every date of the row one year earlier (dd-mm kept: the example row's dates are not 29 February)."""
+    return {column: f"{int(clean[column][:4]) - 1}{clean[column][4:]}" for column in DATE_ORDER if clean[column]}
+
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -537,7 +575,192 @@ RULES: tuple[Rule, ...] = (
             "Give fgdm_offered only when proceedings_considered is Y, and fgdm_not_offered_reason only when "
             "fgdm_offered is N; otherwise correct proceedings_considered or leave the column blank."
         ),
-        example=lambda: CHILD_FGC312,
+        example=lambda: example_message("FGC312"),
+        row_checks=fgdm_checks,
+        row_breaks=RowBreaks(lambda clean, spec: {"proceedings_considered": "N", "fgdm_offered": "Y"}, "fgdm_offered"),
+    ),
+    Rule(
+        "FGC301", READER,
+        title="The header row has the return's columns (child-level returns)",
+        why=(
+            "Columns are found by their header, the column id of the template's Children sheet (case, spaces, "
+            "underscores and hyphens do not matter). A required column that is missing cannot be checked or "
+            "counted, and a column headed twice is read only once. A column that is not part of the return "
+            "(notes, a worker's name) is a warning: it is not read, and nothing from it is kept."
+        ),
+        fix=(
+            "Use the header row of the template's Children sheet: add each missing column headed with its id, "
+            "remove or rename the second of two columns with the same heading, and leave out columns that are "
+            "not part of the return."
+        ),
+        example=lambda: example_message("FGC301"),
+        row_breaks=RowBreaks(lambda clean, spec: {}, "consent", without=("consent",)),
+    ),
+    Rule(
+        "FGC302", "pandera",
+        title="A value is of its column's type, or one of its codes (child-level returns)",
+        why=(
+            "Each value is counted by its code, its date or its number; a value that cannot be read counts as "
+            "Unknown in the figures derived from the rows, and a blank required value leaves the child out of a "
+            "breakdown. The message names the row and the column but never the value: it may be an identifier "
+            "pasted into the wrong column."
+        ),
+        fix=(
+            "Give the value as the column asks: a code (or its label) from the Codes sheet, a date as YYYY-MM-DD "
+            "or a real date cell, the month of birth as YYYY-MM, a whole number of 0 or more. Fill in every "
+            "required column, and give child_id and family_id as the case management system's own identifiers "
+            "(40 characters at most)."
+        ),
+        example=lambda: example_message("FGC302"),
+        row_checks=type_checks,
+        row_breaks=RowBreaks(lambda clean, spec: {"consent": "Maybe"}, "consent"),
+    ),
+    Rule(
+        "FGC303", "pandera",
+        title="Dates run in order: referral, offer, consent, conference (child-level returns)",
+        why=(
+            "A family is offered an FGC after it is referred, consents after the offer and meets after "
+            "consenting. A date out of order is usually a typing slip or a date in the wrong column, and would "
+            "count the family at the wrong stage of the year. Blank dates are skipped."
+        ),
+        fix=(
+            "Check the row's dates against the case record and correct the one that is wrong, so that "
+            "referral_date <= offer_date <= consent_date <= fgc_date."
+        ),
+        example=lambda: example_message("FGC303"),
+        row_checks=order_checks,
+        row_breaks=RowBreaks(lambda clean, spec: {"consent_date": clean["referral_date"]}, "consent_date"),
+    ),
+    Rule(
+        "FGC304", "pandera",
+        title="A row belongs to the year's return (child-level returns)",
+        why=(
+            "The return covers referrals made on or before 31 March, the end of the year, with at least one "
+            "event (referral, offer, consent or conference) in the year. A row outside it belongs to another "
+            "year's return and would be counted in the wrong year."
+        ),
+        fix=(
+            "Take the row out if it belongs to another year; otherwise correct referral_date or the date of "
+            "the event that fell in the year."
+        ),
+        example=lambda: example_message("FGC304"),
+        row_checks=scope_checks,
+        row_breaks=RowBreaks(lambda clean, spec: _a_year_earlier(clean), "referral_date"),
+    ),
+    Rule(
+        "FGC305", "pandera",
+        title="A consent or a conference outcome has what it needs (child-level returns)",
+        why=(
+            "The dates of consent and of the conference place the family at its stage of the year, and the "
+            "reason a family declined or a conference did not take place is what the survey asks about them. "
+            "UNK (Not known) is an answer."
+        ),
+        fix=(
+            "Give consent_date when consent is Y, fgc_date when fgc_held is Y, not_held_reason when fgc_held is "
+            "N, and decline_reason when consent is N (UNK when the reason is not known)."
+        ),
+        example=lambda: example_message("FGC305"),
+        row_checks=completeness_checks,
+        row_breaks=RowBreaks(lambda clean, spec: {"consent_date": ""}, "consent_date"),
+    ),
+    Rule(
+        "FGC306", "pandera",
+        title="Whether the FGC took place is given only for families who consented (child-level returns)",
+        why=(
+            "fgc_held describes the families who consented to an FGC. Given for a family that declined, is "
+            "pending or was not offered one, it contradicts consent, and one of the two is wrong."
+        ),
+        fix="Leave fgc_held blank unless consent is Y, or correct consent if the family did consent.",
+        example=lambda: example_message("FGC306"),
+        row_checks=consent_first_checks,
+        row_breaks=RowBreaks(
+            lambda clean, spec: {"consent": "N", "consent_date": "",
+                                 "decline_reason": spec.column("decline_reason").codes[0]},
+            "fgc_held",
+        ),
+    ),
+    Rule(
+        "FGC307", "pandera",
+        title="A child is listed once per referral (child-level returns)",
+        why=(
+            "A row is one child in one referral (family_id); a child listed twice in a referral would be "
+            "counted twice among its children."
+        ),
+        fix=(
+            "Remove the second row of the child (the message names the first), or correct child_id if the two "
+            "rows are different children."
+        ),
+        example=lambda: example_message("FGC307"),
+        row_checks=duplicate_child_checks,
+        row_breaks=RowBreaks(lambda clean, spec: [{}, {}], "child_id"),
+    ),
+    Rule(
+        "FGC308", "pandera",
+        title="A referral's own columns are the same for every child in it (child-level returns)",
+        why=(
+            "referral_date, referral_source and the offer, consent and conference columns are about the "
+            "referral, not the child. The family is counted from its first row, so a different value on "
+            "another child's row contradicts it, and one of the two is wrong."
+        ),
+        fix=(
+            "Make the column the same on every row with that family_id (the message names the first row), or "
+            "correct family_id if the rows are different referrals."
+        ),
+        example=lambda: example_message("FGC308"),
+        row_checks=family_field_checks,
+        row_breaks=RowBreaks(
+            lambda clean, spec: [{}, {"child_id": clean["child_id"] + "B",
+                                      "referral_source": _other_code(spec, "referral_source", clean)}],
+            "referral_source",
+        ),
+    ),
+    Rule(
+        "FGC309", "pandera",
+        title="An unborn child has no birth month; a child is 0 to 17 at referral (child-level returns)",
+        why=(
+            "Ages are counted from the month of birth (from its 15th) to the date of each stage; an unborn "
+            "child is counted as Unborn, with sex U. A month of birth after the referral, or one that makes the "
+            "child 18 or over at referral, cannot be right for a child referred to the service."
+        ),
+        fix=(
+            "For a child unborn at referral, set unborn to Y, leave birth_month blank and give sex U; otherwise "
+            "check birth_month (YYYY-MM) against the case record."
+        ),
+        example=lambda: example_message("FGC309"),
+        row_checks=age_checks,
+        row_breaks=RowBreaks(lambda clean, spec: {"unborn": "Y"}, "birth_month"),
+    ),
+    Rule(
+        "FGC310", "pandera",
+        title="A child is in more than one referral (child-level returns)",
+        why=(
+            "A child referred twice in the year (two family_ids) is counted in each referral. That is right "
+            "when the child was referred twice, but it can also be one referral recorded under two family_ids."
+        ),
+        fix=(
+            "Check that the two referrals are different; if they are one referral, give its rows the same "
+            "family_id."
+        ),
+        example=lambda: example_message("FGC310"),
+        row_checks=referred_twice_checks,
+        row_breaks=RowBreaks(lambda clean, spec: [{}, {"family_id": clean["family_id"] + "B"}], "child_id"),
+    ),
+    Rule(
+        "FGC311", "pandera",
+        title="An identifier looks like personal data (child-level returns)",
+        why=(
+            "child_id and family_id should be the case management system's own identifiers. One that looks "
+            "like an NHS number, a name or a date of birth is personal data, which the return must not carry; "
+            "it is pseudonymised on arrival like any identifier and never shown, not even in the message."
+        ),
+        fix=(
+            "Replace it with the case management system's own identifier of the child or the referral, and send "
+            "the return again."
+        ),
+        example=lambda: example_message("FGC311"),
+        row_checks=personal_data_checks,
+        # the NHS's published test number: a valid check digit, nobody's number
+        row_breaks=RowBreaks(lambda clean, spec: {"child_id": "943 476 5919"}, "child_id"),
     ),
 )
 

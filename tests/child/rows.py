@@ -44,6 +44,14 @@ def row(**changes) -> dict:
     return record
 
 
+def clean_row(year: str) -> dict:
+    """The clean row of a year's return: BASE with its dates moved into the year (2023-24's as they
+    are), blank in the columns the year adds."""
+    later = int(year[:4]) - 2023
+    moved = {column: f"{int(value[:4]) + later}{value[4:]}" for column, value in BASE.items() if column.endswith("_date")}
+    return dict.fromkeys(load_child_spec(year).column_ids, "") | BASE | moved
+
+
 def family(family_id: str, *children: dict, **family_fields) -> list[dict]:
     """Rows of one referral: each child dict's own values over the family's."""
     return [row(**{**family_fields, **child, "family_id": family_id}) for child in children]

@@ -50,3 +50,19 @@ def test_fgc312_is_not_a_2023_24_rule(tmp_path):
     ret = read_child_return(path, year="2023-24")
     assert "FGC312" not in {rule.code for rule in ret.spec.rules}
     assert not [issue for issue in child_rule_issues(ret) if issue.rule == "FGC312"]
+
+
+def test_fgc308_the_fgdm_columns_are_the_same_for_every_child_of_a_referral(tmp_path):
+    """2024-25's family-level fields include the FGDM duty's columns (the derivation reads them from
+    the family's first row), so a child whose row disagrees is FGC308, as for the other fields."""
+    rows = family("F1", {"child_id": "A"}, {"child_id": "B", "proceedings_considered": "N", "fgdm_offered": ""},
+                  **DATES, proceedings_considered="Y", fgdm_offered="Y")
+    path = tmp_path / "rows.csv"
+    path.write_text(csv_text(rows, list(SPEC_2024.column_ids)))
+    found = [(i.item, i.message) for i in child_rule_issues(read_child_return(path, year="2024-25")) if i.rule == "FGC308"]
+    assert found == [
+        ("proceedings_considered", "Line 3, proceedings_considered: 'N' differs from 'Y' on line 2 for the same family_id; "
+                                   "proceedings_considered is about the referral, so it must be the same for every child in it."),
+        ("fgdm_offered", "Line 3, fgdm_offered: blank differs from 'Y' on line 2 for the same family_id; fgdm_offered is "
+                         "about the referral, so it must be the same for every child in it."),
+    ]
