@@ -354,8 +354,11 @@ class _Builder:
             return Cell(None, NOT_APPLICABLE)
         return Cell(None, self.absent_symbol(geo))
 
-    def ratio(self, geo: Geo, numerator: str, denominator: str, scale: float) -> Cell:
-        providers = self.providers([numerator, denominator], geo)
+    def ratio(self, geo: Geo, numerator: str, denominator: str, scale: float,
+              providers_of: Sequence[str] | None = None) -> Cell:
+        """numerator / denominator x scale over the area's LAs that provided both (and providers_of,
+        if given), from the counts as published."""
+        providers = self.providers(list(providers_of or (numerator, denominator)), geo)
         top = self.ledger.count(numerator, providers, geo.rank)
         bottom = self.ledger.count(denominator, providers, geo.rank)
         if top is None or bottom is None:
@@ -541,14 +544,20 @@ def _funnel(b: _Builder) -> Table:
 
 
 def _count_table(b: _Builder, entry: CountTable) -> Table:
-    """A table of counts and the rates between them (the catalogue's `tables`), by LA, region and England."""
+    """A table of counts and the rates between them (the catalogue's `tables`), by LA, region and
+    England. A region's and England's figures are all over the same LAs, those that provided every
+    count of the table, so each rate is the ratio of the counts printed beside it (and the parts
+    agree with their whole); an LA's own row shows whatever it provided."""
     indicators = [Column(count.column, count.label, count=True, grouping=count.grouping) for count in entry.counts]
     indicators += [Column(rate.column, rate.label, rate.unit, rate.dp, grouping="Rates") for rate in entry.rates]
     table = Table(entry.name, entry.title, entry.description, [], indicators)
+    every = [count.item for count in entry.counts]
     for geo in b.geos:
-        cells = {count.column: b.count(geo, count.item) for count in entry.counts}
+        same = None if geo.level == LOCAL else every
+        cells = {count.column: b.count(geo, count.item, providers_of=same) for count in entry.counts}
         for rate in entry.rates:
-            cells[rate.column] = b.ratio(geo, rate.numerator, rate.denominator, rate.scale)
+            both = same and list(dict.fromkeys([*every, rate.numerator, rate.denominator]))  # a count from elsewhere too
+            cells[rate.column] = b.ratio(geo, rate.numerator, rate.denominator, rate.scale, providers_of=both)
         table.rows.append(Row(geo, (), cells))
     return table
 
