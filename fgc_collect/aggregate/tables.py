@@ -5,7 +5,8 @@ in the layout of DfE's Explore Education Statistics (EES). A cell is built from 
 so disclosure control acts on every table at once; rendering turns a cell into the text the CSV
 shows: a figure, or a GSS symbol (c suppressed, x not available, z not applicable, low rounds to
 zero). Only figures LAs provided count: a blank item or breakdown is "not provided" and the LA is
-left out of that figure and its denominator (never read as 0); the coverage notes list them.
+left out of that figure and its denominator (never read as 0), and in a table of related counts (the
+FGDM duty) of every regional and England figure of the table; the coverage notes list them.
 
 Pure: records in, polars frames of text out.
 """
