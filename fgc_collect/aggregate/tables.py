@@ -259,8 +259,16 @@ class _Builder:
         return values
 
     def _add_return_inequalities(self) -> None:
-        """The rules every used return passes (errors FGC104, FGC105) are known to readers too."""
-        comparisons = self.spec.comparisons("FGC104") + self.spec.comparisons("FGC105")
+        """The rules every used return passes are known to readers too: each error of a return that
+        compares counts (FGC104, FGC105; from 2024-25 FGC113, C12 + C13 <= C11; a survey's own)."""
+        comparisons = []
+        for rule in self.spec.rules:
+            if rule.severity != "error" or rule.level != "aggregate" or rule.scope != "return":
+                continue
+            try:
+                comparisons += self.spec.comparisons(rule.code)
+            except ValueError:  # not a list of comparisons ("every breakdown", "A5 == N")
+                continue
         for code in sorted({code for _, code in self.ledger.la_values}):
             for comparison in comparisons:
                 items = comparison.left + comparison.right

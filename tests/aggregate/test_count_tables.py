@@ -85,3 +85,17 @@ def test_rounded_counts_give_the_rate_printed_beside_them():
     assert value(TABLE, COUNTS[0]) == "150" and value(TABLE, COUNTS[1]) == "110"  # 108 -> 110
     assert value(TABLE, "fgdm_offer_rate") == "73.3"  # 110 / 150, not 108 / 150
     assert tables.protection.audit.passed
+
+
+def test_a_part_hidden_by_suppression_cannot_be_bounded_by_the_duty_rule():
+    # Every used return passes FGC113 (C12 + C13 <= C11, an error), so a reader knows Darlington's
+    # C13 is at most C11 - C12: with 17 and 14 printed, a suppressed 3 would be placed in 0 to 3.
+    duty = {**DUTY, DARLINGTON.code: dict(C11=17.0, C12=14.0, C13=3.0)}
+    tables = build_tables(year_2024_25(duty))
+    value = tables.value
+    assert value(TABLE, COUNTS[2], DARLINGTON.code) == "c"
+    for area in (*AREAS, DARLINGTON.code, HARTLEPOOL.code, DERBY.code):
+        considered, offered, not_offered = (value(TABLE, column, area) for column in COUNTS)
+        if not_offered == "c" and considered.isdigit() and offered.isdigit():
+            assert int(considered) - int(offered) >= 5, area
+    assert tables.protection.audit.passed
