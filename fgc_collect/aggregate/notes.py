@@ -69,6 +69,34 @@ def _not_used(excluded: Excluded) -> str:
     return said if "could not be established" in excluded.reason else f"{said}: {excluded.reason}"
 
 
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _count_table_note(table, active: list[str], ledger, names: dict[str, str]) -> Note | None:
+    """Which LAs with a service are left out of a count table's regional and England figures (those
+    that did not provide every count of it; see tables._count_table), and which counts they left blank."""
+    items = [count.item for count in table.counts]
+    absent = [code for code in active if not all(ledger.provided(item, code) for item in items)]
+    if not absent:
+        return None
+    partial = [names[code] for code in absent if any(ledger.provided(item, code) for item in items)]
+    text = (f"{table.title} ({table.name}): its regional and England figures, every count and rate, are over the "
+            f"LAs with a service that provided all of {_and(items)}, so that they agree with each other. "
+            f"{_plural(len(absent), 'LA')} with a service did not ({_names([names[code] for code in absent])}) "
+            f"and {'is' if len(absent) == 1 else 'are'} left out of them")
+    if partial:
+        text += (f", including the figures {_names(partial)} did provide, which "
+                 f"{'its own row shows' if len(partial) == 1 else 'their own rows show'}")
+    points = []
+    for count in table.counts:
+        blank = [names[code] for code in absent if not ledger.provided(count.item, code)]
+        if blank:
+            points.append(f"{count.label} ({count.item}): not provided by {_plural(len(blank), 'LA')} with a "
+                          f"service ({_names(blank)})")
+    return Note(text + ":", tuple(points), (table.name,))
+
+
 def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[tuple[str, str]]]) -> list[Note]:
     from fgc_collect.aggregate.estimate import AUXILIARY_LABELS, CAVEAT
     from fgc_collect.aggregate.tables import NOT_AVAILABLE
@@ -116,12 +144,9 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
             "in regional and England totals, and z (not applicable) in their own rows."))
 
     active = [code for code, record in used.items() if record.service != "N"]
-    # Each count's place: the funnel (and the estimates), or a table of its own (the FGDM duty).
     places = {count.item: (count.column, count.label,
                            ("fgc_funnel", "fgc_estimates") if count.item in cat.estimated else ("fgc_funnel",))
               for count in cat.funnel}
-    for table in cat.tables:
-        places.update({count.item: (count.column, count.label, (table.name,)) for count in table.counts})
     for item in spec.counts:
         if item.id not in places:
             continue
@@ -132,6 +157,10 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
                 f"{label} ({item.id}): not provided by {_plural(len(absent), 'LA')} with a service "
                 f"({_names(absent)}); they are left out of this figure and of the rates built on it.",
                 tables=tables, columns=(column,)))
+    for table in cat.tables:  # a table of its own (the FGDM duty): its areas' figures over the same LAs
+        note = _count_table_note(table, active, ledger, names)
+        if note is not None:
+            notes.append(note)
     reason_tables = {reason.item: reason.table for reason in cat.reasons}
     for item in spec.breakdowns:
         cells = [cell.id for cell in item.cells]

@@ -5,7 +5,8 @@ in the layout of DfE's Explore Education Statistics (EES). A cell is built from 
 so disclosure control acts on every table at once; rendering turns a cell into the text the CSV
 shows: a figure, or a GSS symbol (c suppressed, x not available, z not applicable, low rounds to
 zero). Only figures LAs provided count: a blank item or breakdown is "not provided" and the LA is
-left out of that figure and its denominator (never read as 0); the coverage notes list them.
+left out of that figure and its denominator (never read as 0), and in a table of related counts (the
+FGDM duty) of every regional and England figure of the table; the coverage notes list them.
 
 Pure: records in, polars frames of text out.
 """
@@ -258,8 +259,16 @@ class _Builder:
         return values
 
     def _add_return_inequalities(self) -> None:
-        """The rules every used return passes (errors FGC104, FGC105) are known to readers too."""
-        comparisons = self.spec.comparisons("FGC104") + self.spec.comparisons("FGC105")
+        """The rules every used return passes are known to readers too: each error of a return that
+        compares counts (FGC104, FGC105; from 2024-25 FGC113, C12 + C13 <= C11; a survey's own)."""
+        comparisons = []
+        for rule in self.spec.rules:
+            if rule.severity != "error" or rule.level != "aggregate" or rule.scope != "return":
+                continue
+            try:
+                comparisons += self.spec.comparisons(rule.code)
+            except ValueError:  # not a list of comparisons ("every breakdown", "A5 == N")
+                continue
         for code in sorted({code for _, code in self.ledger.la_values}):
             for comparison in comparisons:
                 items = comparison.left + comparison.right
@@ -354,8 +363,11 @@ class _Builder:
             return Cell(None, NOT_APPLICABLE)
         return Cell(None, self.absent_symbol(geo))
 
-    def ratio(self, geo: Geo, numerator: str, denominator: str, scale: float) -> Cell:
-        providers = self.providers([numerator, denominator], geo)
+    def ratio(self, geo: Geo, numerator: str, denominator: str, scale: float,
+              providers_of: Sequence[str] | None = None) -> Cell:
+        """numerator / denominator x scale over the area's LAs that provided both (and providers_of,
+        if given), from the counts as published."""
+        providers = self.providers(list(providers_of or (numerator, denominator)), geo)
         top = self.ledger.count(numerator, providers, geo.rank)
         bottom = self.ledger.count(denominator, providers, geo.rank)
         if top is None or bottom is None:
@@ -541,14 +553,20 @@ def _funnel(b: _Builder) -> Table:
 
 
 def _count_table(b: _Builder, entry: CountTable) -> Table:
-    """A table of counts and the rates between them (the catalogue's `tables`), by LA, region and England."""
+    """A table of counts and the rates between them (the catalogue's `tables`), by LA, region and
+    England. A region's and England's figures are all over the same LAs, those that provided every
+    count of the table, so each rate is the ratio of the counts printed beside it (and the parts
+    agree with their whole); an LA's own row shows whatever it provided."""
     indicators = [Column(count.column, count.label, count=True, grouping=count.grouping) for count in entry.counts]
     indicators += [Column(rate.column, rate.label, rate.unit, rate.dp, grouping="Rates") for rate in entry.rates]
     table = Table(entry.name, entry.title, entry.description, [], indicators)
+    every = [count.item for count in entry.counts]
     for geo in b.geos:
-        cells = {count.column: b.count(geo, count.item) for count in entry.counts}
+        same = None if geo.level == LOCAL else every
+        cells = {count.column: b.count(geo, count.item, providers_of=same) for count in entry.counts}
         for rate in entry.rates:
-            cells[rate.column] = b.ratio(geo, rate.numerator, rate.denominator, rate.scale)
+            both = same and list(dict.fromkeys([*every, rate.numerator, rate.denominator]))  # a count from elsewhere too
+            cells[rate.column] = b.ratio(geo, rate.numerator, rate.denominator, rate.scale, providers_of=both)
         table.rows.append(Row(geo, (), cells))
     return table
 

@@ -7,7 +7,7 @@ children referred blank). No other LA responds, so every other region has no ret
 from __future__ import annotations
 
 from fgc_collect.aggregate import Inputs, LARecord
-from fgc_collect.reference import find_la_by_name
+from fgc_collect.reference import find_la_by_name, reference_for
 from fgc_collect.spec import load_spec
 
 DARLINGTON, HARTLEPOOL, GATESHEAD, DERBY, LEICESTER = (
@@ -71,3 +71,16 @@ def handbuilt_inputs(**changes_by_la) -> Inputs:
         LARecord(LEICESTER, service_values("Leicester", **changes_by_la.get("Leicester", {}))),
     ]
     return Inputs(tuple(records))
+
+
+def year_2024_25(duty: dict[str, dict[str, float | None]]) -> Inputs:
+    """The hand-built LAs a year on: 10 more families referred in each with a service, and the FGDM
+    duty's figures C11, C12, C13 by LA code (blank where not given)."""
+    records = []
+    for record in handbuilt_inputs().used:
+        values = dict(record.values)
+        if record.service == "Y":
+            values["B1"] = values["B1"] + 10
+            values.update(dict.fromkeys(("C11", "C12", "C13")) | duty.get(record.la.code, {}))
+        records.append(LARecord(record.la, values))
+    return Inputs(tuple(records), year="2024-25", las=reference_for("2024-25"))

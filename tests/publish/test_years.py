@@ -7,27 +7,14 @@ import csv
 
 import pytest
 
-from fgc_collect.aggregate import Inputs, LARecord
 from fgc_collect.aggregate.tables import build_series
 from fgc_collect.publish import check_publication, publish, workbook_name
 from fgc_collect.reference import reference_for
 
-from tests.aggregate.handbuilt import DARLINGTON, DERBY, HARTLEPOOL, NORTH_EAST, handbuilt_inputs
+from tests.aggregate.handbuilt import DARLINGTON, DERBY, HARTLEPOOL, NORTH_EAST, handbuilt_inputs, year_2024_25
 
 DUTY = {DARLINGTON.code: dict(C11=20.0, C12=14.0, C13=3.0), HARTLEPOOL.code: dict(C11=25.0, C12=20.0, C13=2.0),
         DERBY.code: dict(C11=30.0, C12=9.0, C13=5.0)}  # Leicester left them blank
-
-
-def year_2024_25() -> Inputs:
-    """The hand-built LAs a year on: 10 more families referred in each, and the duty's figures."""
-    records = []
-    for record in handbuilt_inputs().used:
-        values = dict(record.values)
-        if record.service == "Y":
-            values["B1"] = values["B1"] + 10
-            values.update(DUTY.get(record.la.code, {}))
-        records.append(LARecord(record.la, values))
-    return Inputs(tuple(records), year="2024-25", las=reference_for("2024-25"))
 
 
 def rows(path):
@@ -38,7 +25,7 @@ def rows(path):
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
     folder = tmp_path_factory.mktemp("years")
-    tables = build_series({"2023-24": handbuilt_inputs(), "2024-25": year_2024_25()})
+    tables = build_series({"2023-24": handbuilt_inputs(), "2024-25": year_2024_25(DUTY)})
     publish(tables, folder)
     return folder, tables
 
