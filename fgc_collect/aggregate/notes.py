@@ -13,8 +13,14 @@ if TYPE_CHECKING:
     from fgc_collect.aggregate.records import Excluded
     from fgc_collect.aggregate.tables import NationalTables
 
-COUNT_TABLES = ("fgc_funnel", "fgc_characteristics", "fgc_referral_sources", "fgc_decline_reasons",
-                "fgc_not_held_reasons", "fgc_estimates")  # the tables of counts from the returns' figures
+COVERAGE_TABLE = "fgc_coverage"  # the one table not of counts from the returns' figures
+
+
+def count_tables(result: NationalTables) -> tuple[str, ...]:
+    """The tables of counts from the returns' figures (every table the year publishes but the
+    coverage table): what disclosure control protects, the catalogue's count and reasons tables
+    included."""
+    return tuple(table.name for table in result.tables if table.name != COVERAGE_TABLE)
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,9 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
         if absent:
             notes.append(Note(
                 f"{label} ({item.id}): not provided by {_plural(len(absent), 'LA')} with a service "
-                f"({_names(absent)}); they are left out of this figure and of the rates built on it.",
+                f"({_names(absent)}); they are left out of this figure and of the rates built on it. Each such rate "
+                "is over the LAs that gave both of its figures, so it can differ from the ratio of the two counts "
+                "printed beside it, the other of which still includes these LAs.",
                 tables=tables, columns=(column,)))
     for table in cat.tables:  # a table of its own (the FGDM duty): its areas' figures over the same LAs
         note = _count_table_note(table, active, ledger, names)
@@ -209,7 +217,7 @@ def coverage_notes(result: NationalTables, unusable_breakdowns: dict[str, list[t
                  "marks a count that rounds to 0 but is not 0, and a rate built on one.")
     else:
         text += " Counts are not rounded."
-    notes.append(Note(text, tables=COUNT_TABLES))
+    notes.append(Note(text, tables=count_tables(result)))
     notes.append(Note(
         f"Estimates: a ratio estimator within regions with {AUXILIARY_LABELS[config.auxiliary]} as the auxiliary "
         "variable. The 95% intervals include the error of predicting the missing LAs' figures (a robust prediction "

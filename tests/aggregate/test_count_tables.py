@@ -99,3 +99,10 @@ def test_a_part_hidden_by_suppression_cannot_be_bounded_by_the_duty_rule():
         if not_offered == "c" and considered.isdigit() and offered.isdigit():
             assert int(considered) - int(offered) >= 5, area
     assert tables.protection.audit.passed
+
+
+def test_the_disclosure_control_note_covers_every_table_of_counts(tables):
+    from fgc_collect.aggregate.notes import coverage_notes
+
+    (note,) = [note for note in coverage_notes(tables, {}) if note.text.startswith("Disclosure control")]
+    assert TABLE in note.tables and "fgc_funnel" in note.tables and "fgc_coverage" not in note.tables

@@ -46,6 +46,9 @@ def test_a_blank_item_is_not_provided_and_left_out_never_zero(tables):
     assert value("fgc_funnel", "families_offered_pre_proceedings", DERBY.code) == "x"
     assert value("fgc_funnel", "families_offered_pre_proceedings", EAST_MIDLANDS) == "8"
     assert any("(C1_PLO): not provided by 1 LA with a service (Derby)" in note for note in tables.notes)
+    (note,) = [note for note in tables.notes if "(C1_PLO): not provided" in note]
+    assert note.text.endswith("Each such rate is over the LAs that gave both of its figures, so it can differ from the "
+                         "ratio of the two counts printed beside it, the other of which still includes these LAs.")
 
 
 def test_rates(tables):
