@@ -90,7 +90,11 @@ def settings():
 
         try:
             load_spec(survey.year or latest_year(), survey.changes)
-            child_spec_for(survey.year or latest_year())  # an added question needs its child-level derivation
+            child = child_spec_for(survey.year or latest_year())  # an added question needs its child-level derivation
+            if (survey.changes.get("child_level") or {}).get("rules"):
+                from fgc_collect.child.rules import refuse_unchecked_child_rules
+
+                refuse_unchecked_child_rules(child)
             if (survey.changes.get("aggregate") or {}).get("rules"):
                 from fgc_collect.validate.registry import refuse_unchecked_rules
 

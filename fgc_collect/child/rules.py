@@ -334,19 +334,30 @@ def row_checks(spec: ChildSpec, present: set[str]) -> list[RowCheck]:
     columns `present`: each rule's checks are built by the function its registry entry names
     (`row_checks`). A rule of the spec with no entry, or whose entry names no checks and is not
     the reader's (FGC301), is an error naming the rule: never skipped."""
-    from fgc_collect.validate.registry import READER, REGISTRY
+    from fgc_collect.validate.registry import REGISTRY
 
+    refuse_unchecked_child_rules(spec)
     checks = []
     for rule in spec.rules:
-        entry = REGISTRY.get(rule.code)
-        if entry is None or (entry.row_checks is None and entry.engine != READER):
-            raise LookupError(
-                f"the {spec.year} child-level rule {rule.code} has no way to be checked: fgc-collect has no "
-                "registry entry naming its row checks (fgc_collect/validate/registry.py), so a child-level rule "
-                "cannot be added by a survey file alone.")
+        entry = REGISTRY[rule.code]
         if entry.row_checks is not None:
             checks += entry.row_checks(spec, present)
     return checks
+
+
+def refuse_unchecked_child_rules(spec: ChildSpec) -> None:
+    """SpecChangeError, in one sentence, for a child-level rule fgc-collect has no check for (no
+    registry entry naming its row checks, and not the reader's FGC301): never skipped silently."""
+    from fgc_collect.spec.overlay import SpecChangeError
+    from fgc_collect.validate.registry import READER, REGISTRY
+
+    for rule in spec.rules:
+        entry = REGISTRY.get(rule.code)
+        if entry is None or (entry.row_checks is None and entry.engine != READER):
+            raise SpecChangeError(
+                f"the {spec.year} child-level rule {rule.code} has no way to be checked: fgc-collect has no "
+                "registry entry naming its row checks (fgc_collect/validate/registry.py), so a child-level rule "
+                "cannot be added by a survey file alone.")
 
 
 # --------------------------------------------------------------------------- the frame checked

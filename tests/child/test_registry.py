@@ -15,6 +15,7 @@ from fgc_collect.child.read import read_child_return
 from fgc_collect.child.rules import child_rule_issues, example_issues, example_message, example_row, row_checks
 from fgc_collect.child.spec import load_child_spec
 from fgc_collect.spec import known_years, load_spec
+from fgc_collect.spec.overlay import SpecChangeError
 from fgc_collect.validate.catalogue import child_rules, render_catalogue
 from fgc_collect.validate.registry import READER, REGISTRY
 from tests.child.rows import BASE, clean_row, csv_text
@@ -137,12 +138,30 @@ def test_a_child_rule_without_an_entry_is_refused_by_name():
     changes = {"child_level": {"rules": {"add": [{"code": "FGC399", "severity": "error", "check": "something new"}]}}}
     spec = load_child_spec("2024-25", json.dumps(changes, sort_keys=True))
     assert "FGC399" in {rule.code for rule in spec.rules}
-    with pytest.raises(LookupError, match="child-level rule FGC399 has no way to be checked"):
+    with pytest.raises(SpecChangeError, match="child-level rule FGC399 has no way to be checked"):
         row_checks(spec, set(spec.column_ids))
 
 
 def test_an_entry_naming_no_checks_is_refused_by_name(monkeypatch):
     monkeypatch.setitem(REGISTRY, "FGC306", dataclasses.replace(REGISTRY["FGC306"], row_checks=None))
     spec = SPECS["2023-24"]
-    with pytest.raises(LookupError, match="FGC306"):
+    with pytest.raises(SpecChangeError, match="FGC306"):
         row_checks(spec, set(spec.column_ids))
+
+
+def test_a_survey_file_adding_a_child_rule_stops_every_command_in_one_sentence(tmp_path):
+    import yaml
+    from click.testing import CliRunner
+
+    from fgc_collect.cli import cli
+
+    survey = tmp_path / "fgc-survey.yaml"
+    survey.write_text(yaml.safe_dump({"year": "2024-25", "changes": {"child_level": {"rules": {"add": [
+        {"code": "FGC399", "severity": "error", "check": "something new"}]}}}}))
+    for command in (["survey", "show"], ["validate", str(tmp_path)], ["rules"]):
+        done = CliRunner().invoke(cli, [*command, "--survey", str(survey)])
+        assert done.exit_code == 2, (command, done.output)
+        assert done.output.strip() == (
+            f"fgc-collect: {survey}: the 2024-25 child-level rule FGC399 has no way to be checked: fgc-collect has no "
+            "registry entry naming its row checks (fgc_collect/validate/registry.py), so a child-level rule cannot "
+            "be added by a survey file alone."), command
