@@ -94,6 +94,8 @@ def test_the_second_year_goes_through_the_register_with_its_own_mistakes(demo):
     blank = find_la(next(m.la_code for m in seeded if m.rule == "FGC114")).name
     notes = (out / "published" / "coverage_notes.txt").read_text(encoding="utf-8")
     assert f"(C12): not provided by 1 LA with a service ({blank})" in notes
+    (number,) = [line.split(":")[0].removeprefix("Note ") for line in notes.splitlines() if "(fgc_fgdm_duty)" in line]
+    assert f'Which LAs these figures cover: coverage note <a href="#note-{number}">{number}</a>.' in section
 
 
 def test_child_level_las_are_in_the_demo(demo):

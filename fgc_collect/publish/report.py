@@ -184,6 +184,10 @@ def _count_tables(tables: NationalTables) -> list[str]:
         parts.append(f"<p>{html.escape(table.description)}</p>")
         parts.append(_table(f"{table.title}, England and regions, {tables.year}",
                             ["Area", *(label for _, label, _ in columns)], rows))
+        own = [number for number, note in enumerate(tables.notes, start=1) if note.tables == (table.name,)]
+        if own:  # the notes about this table alone (which LAs its figures leave out)
+            links = ", ".join(f'<a href="#note-{number}">{number}</a>' for number in own)
+            parts.append(f"<p>Which LAs these figures cover: coverage note{'s' if len(own) > 1 else ''} {links}.</p>")
     return parts
 
 
