@@ -30,9 +30,9 @@ def test_validate_a_missing_file_is_one_sentence_and_exit_2(tmp_path):
     done = run("validate", str(tmp_path / "nowhere.xlsx"))
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines() == ["fgc-collect: nowhere.xlsx is not a file."]
+    assert done.stderr.strip().splitlines() == ["fgc-collect: nowhere.xlsx does not exist (check the name and the folder)."]
     # said once: stdout keeps the file's line and the counts, not the sentence again
-    assert "is not a file" not in done.stdout
+    assert "does not exist" not in done.stdout
     assert done.stdout.splitlines()[0] == "nowhere.xlsx: UNREADABLE (the reason is printed at the end)"
     assert "1 unreadable." in done.stdout
 

@@ -209,7 +209,9 @@ def read_child_return(
     name = path.name
     if data is None:
         if not path.is_file():
-            raise UnreadableReturn(f"{name} is not a file.")
+            from fgc_collect.read.workbook import not_a_file
+
+            raise UnreadableReturn(not_a_file(path, name))
         data = path.read_bytes()
     if not data:
         raise UnreadableReturn(f"{name} is empty (0 bytes).")

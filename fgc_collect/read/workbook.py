@@ -51,13 +51,20 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def not_a_file(path: Path, name: str) -> str:
+    """Why a path given as a return cannot be opened as one, in one sentence."""
+    if not path.exists() and not path.is_symlink():
+        return f"{name} does not exist (check the name and the folder)."
+    return f"{name} is not a file (a folder, a link, a device or a pipe), so it was not read."
+
+
 def open_return(path: str | Path, passwords: Passwords | None = None,
                 limits: Limits = DEFAULT_LIMITS) -> tuple[Book, str]:
     """(the workbook, the sha256 of the file as received), or UnreadableReturn saying why not."""
     path = Path(path)
     name = display_name(path)
     if not path.is_file():
-        raise UnreadableReturn(f"{name} is not a file.")
+        raise UnreadableReturn(not_a_file(path, name))
     size = path.stat().st_size
     if size == 0:
         raise UnreadableReturn(f"{name} is empty (0 bytes): ask the council to attach the completed template again.")
@@ -142,7 +149,7 @@ def load_xlsx(path: Path):
 
     name = display_name(path)
     if not path.is_file():
-        raise UnreadableReturn(f"{name} is not a file.")
+        raise UnreadableReturn(not_a_file(path, name))
     if path.stat().st_size == 0:
         raise UnreadableReturn(f"{name} is empty (0 bytes).")
     if not zipfile.is_zipfile(path):
