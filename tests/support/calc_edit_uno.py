@@ -30,6 +30,7 @@ def main(source, target, operations_file, profile):
          f"-env:UserInstallation=file://{profile}", f"--accept=pipe,name={pipe};urp;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    desktop = None
     try:
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
@@ -69,11 +70,12 @@ def main(source, target, operations_file, profile):
         suffix = os.path.splitext(target)[1].lower()
         document.storeToURL(uno.systemPathToFileUrl(os.path.abspath(target)), (prop("FilterName", FILTERS[suffix]),))
         document.close(True)
+    finally:
+        # Ask Calc to quit on failure too: killing the launcher leaves soffice.bin running.
         try:
             desktop.terminate()
         except Exception:
             pass
-    finally:
         try:
             office.wait(timeout=20)
         except subprocess.TimeoutExpired:
