@@ -26,15 +26,45 @@ from fgc_collect.publish.ees import formula_like
 
 FIXED_DATE = datetime(2025, 1, 1)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-SHEET_NAMES = {
-    "fgc_coverage": "1_Coverage",
-    "fgc_funnel": "2_Funnel",
-    "fgc_characteristics": "3_Who",
-    "fgc_referral_sources": "4a_Referral_sources",
-    "fgc_decline_reasons": "4b_Decline_reasons",
-    "fgc_not_held_reasons": "4c_Not_held_reasons",
-    "fgc_estimates": "5_Estimates",
+# A table's short name on its sheet; a table the catalogue adds (the FGDM duty, a new breakdown's)
+# is named from its table name ("fgc_fgdm_duty" -> "FGDM_duty", "fgc_b9" -> "B9").
+SHEET_WORDS = {
+    "fgc_coverage": "Coverage",
+    "fgc_funnel": "Funnel",
+    "fgc_characteristics": "Who",
+    "fgc_referral_sources": "Referral_sources",
+    "fgc_decline_reasons": "Decline_reasons",
+    "fgc_not_held_reasons": "Not_held_reasons",
+    "fgc_estimates": "Estimates",
 }
+_CAPITALS = {"fgdm": "FGDM", "fgc": "FGC", "fgcs": "FGCs", "la": "LA", "las": "LAs"}
+
+
+def _sheet_words(table_name: str) -> str:
+    words = table_name.removeprefix("fgc_").split("_")
+    shown = [_CAPITALS.get(word, word) for word in words]
+    shown[0] = shown[0][:1].upper() + shown[0][1:]
+    return "_".join(shown)
+
+
+def sheet_names(tables: NationalTables) -> dict[str, str]:
+    """Table name -> its sheet: numbered in the workbook's order, the reasons tables (one a
+    breakdown) lettered under one number: 1_Coverage, 2_Funnel, 3_Who, 4a_Referral_sources, ...,
+    then any table the year adds (5_FGDM_duty in 2024-25) and the estimates last."""
+    reasons = {reason.table for reason in tables.catalogue.reasons}
+    names: dict[str, str] = {}
+    number, letter, in_reasons = 0, 0, False
+    for table in tables.tables:
+        words = SHEET_WORDS.get(table.name) or _sheet_words(table.name)
+        if table.name in reasons:
+            if not in_reasons:
+                number, letter = number + 1, 0
+            names[table.name] = f"{number}{'abcdefghijklmnopqrstuvwxyz'[letter]}_{words}"[:31]
+            letter, in_reasons = letter + 1, True
+        else:
+            number, in_reasons = number + 1, False
+            names[table.name] = f"{number}_{words}"[:31]
+    return names
 BRACKETED = {f"[{symbol}]" for symbol in SYMBOLS}  # symbols as the sheets show them: text, right-aligned
 
 
@@ -200,7 +230,8 @@ def write_workbook(tables: NationalTables, path: Path, survey=None) -> Path:
     contents.set_column(1, 1, 90, wrap)
     entries = [["Notes", "Coverage notes: returns used and not used, figures not provided, disclosure control, "
                 "estimates"]]
-    entries += [[SHEET_NAMES.get(t.name, t.name[:31]), t.title] for t in tables.tables]
+    sheets = sheet_names(tables)
+    entries += [[sheets[t.name], t.title] for t in tables.tables]
     contents.add_table(2, 0, 2 + len(entries), 1, {
         "name": "contents", "style": "Table Style Light 1", "autofilter": False,
         "columns": [{"header": "Sheet name"}, {"header": "Table title"}],
@@ -227,7 +258,7 @@ def write_workbook(tables: NationalTables, path: Path, survey=None) -> Path:
         _fit_row(notes, row, text, 105)
 
     for table in tables.tables:
-        sheet = workbook.add_worksheet(SHEET_NAMES.get(table.name, table.name[:31]))
+        sheet = workbook.add_worksheet(sheets[table.name])
         sheet.hide_gridlines(2)
         marked, marked_columns = note_marks(tables, table)
         areas = "England, regions and local authorities" if LOCAL in table.levels else "England and regions"

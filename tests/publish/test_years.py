@@ -89,3 +89,14 @@ def test_the_coverage_notes_name_the_reference_year(published):
                for note in tables.notes)
     assert reference_for("2024-25")[0].figures_year == "2023-24"
     assert reference_for("2023-24")[0].children_in_need == 4109  # County Durham, at 31 March 2024
+
+
+def test_the_2024_25_workbook_numbers_the_fgdm_duty_sheet_in_its_place(published):
+    import openpyxl
+
+    folder, _ = published
+    book = openpyxl.load_workbook(folder / workbook_name("2024-25"))
+    assert book.sheetnames == ["Cover", "Contents", "Notes", "1_Coverage", "2_Funnel", "3_Who", "4a_Referral_sources",
+                               "4b_Decline_reasons", "4c_Not_held_reasons", "5_FGDM_duty", "6_Estimates"]
+    listed = [row[0] for row in book["Contents"].iter_rows(min_row=4, max_col=1, values_only=True) if row[0]]
+    assert listed == book.sheetnames[2:]  # the contents link every sheet by its name
