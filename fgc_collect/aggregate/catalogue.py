@@ -139,21 +139,32 @@ def _build(spec: Spec) -> Catalogue:
         if item.id not in named and item.publish:
             column = item.id.lower() if item.id.lower() not in taken else f"item_{item.id.lower()}"
             funnel.append(Count(item.id, column, item.label, grouping(item, groupings)))
+    # A characteristic is compared across the stages: it needs a breakdown at every one (a year or a
+    # survey file that drops one publishes its other breakdowns as tables of their own, below).
+    by_stage = {(item.category_set, item.total) for item in spec.breakdowns}
     characteristics = tuple(
         Characteristic(str(e["category_set"]), str(e["label"]), str(e["column"]), str(e.get("hint", "")),
                        {str(code): str(text) for code, text in e["items"].items()} if e.get("items") else None)
-        for e in document.get("characteristics") or () if str(e["category_set"]) in spec.category_sets)
-    reasons += _unnamed_breakdowns(spec, reasons, characteristics, stages, funnel)
+        for e in document.get("characteristics") or ()
+        if all((str(e["category_set"]), stage.item) in by_stage for stage in stages))
+    listed = {str(e["category_set"]): (str(e["column"]), str(e["label"])) for e in document.get("characteristics") or ()}
+    reasons += _unnamed_breakdowns(spec, reasons, characteristics, stages, funnel, listed)
     estimated = tuple(str(item) for item in document.get("estimated") or () if str(item) in has
                       and any(c.item == str(item) for c in funnel))
     return Catalogue(tuple(funnel), rates(document.get("rates")), estimated, stages, characteristics, reasons,
                      tuple(tables))
 
 
-def _unnamed_breakdowns(spec: Spec, reasons, characteristics, stages, funnel) -> tuple[Reasons, ...]:
+FILTER_LABEL_LIMIT = 100  # characters: the EES metadata's limit for a label
+
+
+def _unnamed_breakdowns(spec: Spec, reasons, characteristics, stages, funnel,
+                        listed: dict[str, tuple[str, str]]) -> tuple[Reasons, ...]:
     """A table for each breakdown the catalogue publishes nowhere, in the shape of the reasons
-    tables: `fgc_<item>`, its title the item's label, its filter the category set (its title from
-    the spec, as on the template's Definitions sheet), its counts those of its total."""
+    tables: `fgc_<item>`, its title the item's label, its counts those of its total, its filter the
+    category set: named as the catalogue's characteristic of that set when it has one (`listed`:
+    set -> (column, label)), else from the spec (the set's title, as on the template's Definitions
+    sheet, cut to its first clause when longer than EES allows)."""
     from fgc_collect.template.definitions import category_set_title
 
     published = {reason.item for reason in reasons}
@@ -167,8 +178,12 @@ def _unnamed_breakdowns(spec: Spec, reasons, characteristics, stages, funnel) ->
             continue
         total = spec.item(item.total)
         count = columns.get(total.id)
+        filter_column, filter_label = listed.get(item.category_set) or (
+            item.category_set.lower(), category_set_title(spec, item.category_set, spec.category_sets[item.category_set]))
+        if len(filter_label) > FILTER_LABEL_LIMIT:
+            filter_label = filter_label.split(":")[0].split(" (")[0][:FILTER_LABEL_LIMIT].strip()
         found.append(Reasons(
             item.id, f"fgc_{item.id.lower()}", item.label,
             count.column if count else total.id.lower(), count.label if count else total.label,
-            item.category_set.lower(), category_set_title(spec, item.category_set, spec.category_sets[item.category_set]), ""))
+            filter_column, filter_label, ""))
     return tuple(found)

@@ -113,3 +113,19 @@ def test_a_publication_change_that_cannot_apply_is_refused_when_the_spec_loads()
 def test_the_fgdm_duty_table_is_in_the_2024_25_catalogue_only():
     assert [t.name for t in catalogue(load_spec("2024-25")).tables] == ["fgc_fgdm_duty"]
     assert catalogue(load_spec("2023-24")).tables == ()
+
+
+def test_a_characteristic_missing_a_stage_is_published_as_tables_of_its_own(tmp_path):
+    """A survey file that drops C8 (social care status at consent): the characteristic cannot be
+    compared across the stages, so B7 and D8 are each a table, named as the characteristic."""
+    spec = load_spec("2024-25", changes={"aggregate": {"items": {"remove": ["C8"]}}})
+    cat = catalogue(spec)
+    assert "STATUS" not in {c.category_set for c in cat.characteristics}
+    assert [(r.table, r.filter, r.filter_label) for r in cat.reasons][-2:] == [
+        ("fgc_b7", "social_care_status", "Social care status at referral"),
+        ("fgc_d8", "social_care_status", "Social care status at referral")]
+    publish(build_tables(handbuilt_inputs(), spec=spec), tmp_path)
+    england = [row for row in data(tmp_path, "fgc_d8") if row["geographic_level"] == "National"]
+    assert england[0]["social_care_status"] == "Total"
+    funnel = next(r for r in data(tmp_path, "fgc_funnel") if r["geographic_level"] == "National")
+    assert england[0]["children_in_fgcs_held"] == funnel["children_in_fgcs_held"]
