@@ -262,7 +262,7 @@ def fgc106(cell: str | None, above_zero: list[tuple[str, float]]) -> str:
 
 def fgc107(cell: str | None) -> str:
     return (f"{named('B1')}{_at(cell)} is 0 although A5 says the local authority had an FGC "
-            "service: check B1, or change A5 if there was no service in 2023-24.")
+            f"service: check B1, or change A5 if there was no service in {spec_in_force().year}.")
 
 
 def fgc109(numerator: str, denominator: str, cell: str | None, num: float, den: float) -> str:
@@ -307,9 +307,19 @@ def fgc202(numerator: str, denominator: str, cell: str | None, num: float, den: 
             "and tell us in E1 if they are right.")
 
 
+def children_in_need_date() -> str:
+    """When the children in need figures used for the year were counted: 31 March at the end of
+    the latest year DfE's figures are held for ("31 March 2024" for 2023-24 and, until 2024-25's
+    are held, for 2024-25)."""
+    from fgc_collect.reference import figures_year
+
+    held = figures_year(spec_in_force().year)
+    return f"31 March {held[:2]}{held[-2:]}"
+
+
 def fgc203(cell: str | None, b2: float, cin: int, la_name: str) -> str:
     return (f"{named('B2')}{_at(cell)} is {fmt(b2)}, more than the {fmt(cin)} children in need "
-            f"{la_name} had at 31 March 2024: check that B2 counts children, not referrals or "
+            f"{la_name} had at {children_in_need_date()}: check that B2 counts children, not referrals or "
             "contacts, and tell us in E1 if it is right.")
 
 

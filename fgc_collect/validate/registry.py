@@ -196,7 +196,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "FGC005", "python",
-        title="The local authority code is a 2023-24 code",
+        title="The local authority code is one of the collection year's codes",
         why=(
             "The code decides whose return this is. Codes change when councils reorganise (Cumbria, North "
             "Yorkshire and Somerset in April 2023); an old code would file the return under a council that no "
@@ -370,7 +370,7 @@ RULES: tuple[Rule, ...] = (
         "FGC106", "gx",
         title="No service, but figures above 0",
         why=(
-            "A council that says it had no FGC service in 2023-24 (A5 is No) should not report referrals, "
+            "A council that says it had no FGC service in the year (A5 is No) should not report referrals, "
             "offers or conferences."
         ),
         fix="If you had a service at any point in the year, change A5 to Yes; otherwise clear the figures.",
@@ -398,8 +398,8 @@ RULES: tuple[Rule, ...] = (
         title="The funnel narrows: referred, offered, consented, held",
         why=(
             "Fewer families consent than are offered an FGC, and fewer FGCs are held than families consent. "
-            "Counts are of events in the year, so a family referred in March 2023 may be offered an FGC in "
-            "April: this is a query, not an error. Skipped when a figure is blank."
+            "Counts are of events in the year, so a family referred in the March before it may be offered an FGC "
+            "in April: this is a query, not an error. Skipped when a figure is blank."
         ),
         fix=(
             "Check the figures; if they are right, say so in E1 (for example many families carried over "
@@ -496,8 +496,8 @@ RULES: tuple[Rule, ...] = (
         title="More children referred than children in need",
         why=(
             "Children referred to FGC services in the year are usually far fewer than the council's children "
-            "in need at 31 March 2024 (DfE, Children in need 2024). Skipped when the reference figure is "
-            "missing."
+            "in need at 31 March (DfE, Children in need: the year's figures, or the latest held, as the message "
+            "says). Skipped when the reference figure is missing."
         ),
         fix="Check that B2 counts children referred to the FGC service, not all referrals or contacts.",
         example=lambda: fgc203("D7", 5200, 4109, "County Durham"),

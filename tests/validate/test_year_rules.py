@@ -64,3 +64,12 @@ def test_fgc205_says_nothing_without_last_years_return():
     other = PreviousYear("2023-24", {"E06000005": {"B1": 1}})
     assert "FGC205" not in rules_of(check({"B1": 400}, previous=other))
     assert "FGC205" not in rules_of(check({"B1": 400}))
+
+
+def test_a_2024_25_message_names_its_own_year_and_the_reference_figures_date():
+    """FGC107 speaks of the return's year; FGC203 of the date of the children in need figures used
+    (2023-24's, at 31 March 2024, until DfE's 2024-25 figures are held)."""
+    (fgc107,) = [i for i in check({"B1": 0}).issues if i.rule == "FGC107"]
+    assert fgc107.message.endswith("change A5 if there was no service in 2024-25.")
+    (fgc203,) = [i for i in check({"B2": 100_000}).issues if i.rule == "FGC203"]
+    assert "children in need County Durham had at 31 March 2024:" in fgc203.message
