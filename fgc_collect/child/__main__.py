@@ -69,7 +69,7 @@ def _template(args) -> int:
     if args.la:
         la = find_la(args.la)
         if la is None:
-            print(f"fgc-collect: {args.la!r} is not the code of a local authority in 2023-24.", file=sys.stderr)
+            print(f"fgc-collect: {args.la!r} is not the code of one of England's 153 local authorities.", file=sys.stderr)
             return 2
     out = Path(args.out) if args.out else Path(child_file_name(la))
     if out.is_dir():

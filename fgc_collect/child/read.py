@@ -605,7 +605,7 @@ def _establish_la(name: str, suffix: str, given: str | None, sheet: _Sheet, tabl
                 hint = " (it was " + retired.name + "'s code; use " + " or ".join(
                     f"{s.name}'s, {s.code}" for s in retired.successors) + ")"
             raise UnreadableReturn(
-                f"{name}: {str(code).strip()!r} (from {where}) is not the code of a local authority in 2023-24{hint}."
+                f"{name}: {str(code).strip()!r} (from {where}) is not the code of one of England's 153 local authorities{hint}."
             )
         resolved.append((where, la))
     first_where, first = resolved[0]

@@ -86,7 +86,7 @@ def load_password_file(path: str | Path) -> Passwords:
             if la is None:
                 raise PasswordFileError(
                     f"line {number} of the password file {path.name} starts with {match[1]!r}, which is not the "
-                    "code of a local authority in 2023-24."
+                    "code of one of England's 153 local authorities."
                 )
             password = match[2].strip()
             if not password:

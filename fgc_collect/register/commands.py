@@ -67,7 +67,7 @@ def _find_la(text: str):
     la = find_la(text) or find_la_by_name(text)
     if la is None:
         raise UserError(
-            f"{text!r} is not the code or name of a local authority in 2023-24 "
+            f"{text!r} is not the code or name of one of England's 153 local authorities "
             "(give a 9-character code such as E06000047, a 3-digit code such as 840, or the name)."
         )
     return la

@@ -57,7 +57,7 @@ def test_one_file_one_la(tmp_path):
 def test_an_out_of_date_la_code_names_its_successors(tmp_path):
     path = write_csv(tmp_path / "r.csv", [row()], la_code="E10000006")
     message = unreadable(path)
-    assert "'E10000006' (from its la_code column) is not the code of a local authority in 2023-24" in message
+    assert "'E10000006' (from its la_code column) is not the code of one of England's 153 local authorities" in message
     assert "Cumberland" in message and "Westmorland and Furness" in message
 
 

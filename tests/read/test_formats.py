@@ -204,7 +204,7 @@ def test_password_files(tmp_path, text, common, by_la):
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("", "is empty"), ("E99999999,x\nE06000047,y\n", "not the code of a local authority"),
+    [("", "is empty"), ("E99999999,x\nE06000047,y\n", "not the code of one of England's 153 local authorities"),
      ("E06000047,\nE08000025,y\n", "has an LA code but no password")],
 )
 def test_password_files_that_cannot_be_used(tmp_path, text, message):

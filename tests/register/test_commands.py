@@ -154,7 +154,7 @@ def test_accept_reject_and_history_keep_the_coordinators_decisions(ingested, tmp
 @pytest.mark.parametrize("args, sentence", [
     (["status", "--store", "{tmp}/nowhere"], "fgc-collect: there is no register at {tmp}/nowhere yet; run fgc-collect ingest first (or give --store)."),
     (["accept", "Narnia", "--note", "x", "--store", "{tmp}/nowhere"],
-     "fgc-collect: 'Narnia' is not the code or name of a local authority in 2023-24 (give a 9-character code such as E06000047, a 3-digit code such as 840, or the name)."),
+     "fgc-collect: 'Narnia' is not the code or name of one of England's 153 local authorities (give a 9-character code such as E06000047, a 3-digit code such as 840, or the name)."),
     (["ingest", "{tmp}/missing.xlsx", "--store", "{tmp}/store"], "fgc-collect: {tmp}/missing.xlsx does not exist; nothing was ingested."),
     (["ingest", "{tmp}", "--store", "{tmp}/store"], "fgc-collect: no spreadsheets or emails were found in {tmp}; nothing was ingested."),
     (["history", "E06000047", "--store", "postgresql://fgc:secret@127.0.0.1:1/x"],
