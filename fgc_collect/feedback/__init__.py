@@ -176,9 +176,8 @@ def write_feedback(
       contact in the survey file (fgc_collect.survey), which may raise SurveyFileError.
     progress: told after each return (fgc_collect.progress).
     """
-    from fgc_collect.survey import current_survey
+    from fgc_collect.survey import current_survey, spec_for
 
-    spec = spec or load_spec()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     checked_on = checked_on or date.today()
@@ -195,10 +194,12 @@ def write_feedback(
             values = known
         else:
             values = known.values()  # an AggregateReturn
+        # Each return is shown against its own year's questions (a batch may hold two years).
+        own_spec = spec or (spec_for(result.year) if result.year else load_spec())
         entry = _feedback_for(
             result, feedback_stem(result, taken), out_dir,
             passwords=passwords, encrypt=not unencrypted, values=values,
-            checked_on=checked_on, contact=contact, spec=spec,
+            checked_on=checked_on, contact=contact, spec=own_spec,
         )
         entries.append(entry)
         if entry.workbook:
