@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 SCOPES = ("cell", "return", "batch")
 
 
+def _own_spec(returns: Sequence[AggregateReturn]) -> Spec:
+    """The one spec the returns were read against (their year's), else 2023-24's."""
+    read_against = {ret.spec.year: ret.spec for ret in returns if getattr(ret, "spec", None) is not None}
+    if len(read_against) > 1:
+        raise ValueError(f"the returns are of several years ({', '.join(sorted(read_against))}): validate each "
+                         "year's returns with its own spec (fgc_collect.pipeline.validate_outcomes does)")
+    return next(iter(read_against.values()), None) or load_spec()
+
+
 def validate_returns(
     returns: Sequence[AggregateReturn],
     held: Sequence[AggregateReturn] = (),
@@ -35,12 +44,15 @@ def validate_returns(
     (AggregateReturn.file) to times of receipt. scopes: which kinds of rule to run (cell, return,
     batch; all by default). engine: what runs the expectation suite, "polars" (the suite evaluated
     without GX: `expectations.py`; "auto", the default, is polars) or "gx" (Great Expectations
-    itself). previous: the LAs' accepted returns of the year before (FGC205, when the spec has it)."""
+    itself). previous: the LAs' accepted returns of the year before (FGC205, when the spec has it).
+    spec: the questions and rules to check against; by default the spec the returns were read
+    against (their own year's), or 2023-24's. Returns of several years are checked one year at a
+    time: fgc_collect.pipeline.validate_outcomes does that (ValueError here)."""
     from fgc_collect.validate.expectations import resolve_engine
     from fgc_collect.validate.registry import refuse_unchecked_rules
 
     engine = resolve_engine(engine)
-    spec = spec or load_spec()
+    spec = spec or _own_spec(returns)
     refuse_unchecked_rules(spec)  # never skip a rule silently
     unknown = set(scopes) - set(SCOPES)
     if unknown:

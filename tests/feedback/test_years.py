@@ -42,3 +42,20 @@ def test_each_return_of_a_two_year_batch_gets_feedback_in_its_own_years_words(tm
     ((sheet, reference),) = annotated.defined_names["Q_C12"].destinations
     assert (issue.sheet, issue.cell) == (sheet, reference.replace("$", ""))
     assert "FGC113" in annotated[sheet][issue.cell].comment.text
+
+
+def test_validate_returns_checks_returns_against_the_spec_they_were_read_against(tmp_path):
+    import pytest
+
+    durham = find_la(DURHAM)
+    spec = load_spec("2024-25")
+    values = clean_return(durham, np.random.default_rng(3), spec)
+    values["C12"] = values["C11"] + 1
+    this = read_file(fill_template(values, tmp_path / "d.xlsx", la=durham, spec=spec))[0]
+    (result,) = validate_returns([this], engine="polars")  # no spec given: the return's own year's
+    assert "FGC113" in {issue.rule for issue in result.issues}
+    last_spec = load_spec("2023-24")
+    last = read_file(fill_template(clean_return(durham, np.random.default_rng(3), last_spec), tmp_path / "l.xlsx",
+                                   la=durham, spec=last_spec))[0]
+    with pytest.raises(ValueError, match=r"several years \(2023-24, 2024-25\)"):
+        validate_returns([last, this], engine="polars")
