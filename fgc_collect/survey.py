@@ -56,6 +56,11 @@ class Survey:
     changes: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
+    def deadline_for(self, spec) -> date:
+        """When returns of spec's year are due: the survey file's deadline when the file is for that
+        year (or names none), else the spec's own (a late 2023-24 template keeps 2023-24's)."""
+        return self.deadline if self.deadline and self.year in (None, spec.year) else spec.deadline
+
 
 _KEYS = {"year", "contact", "deadline", "publication", "changes"}
 _CONTACT_KEYS = {"email", "organisation", "phone"}

@@ -146,3 +146,20 @@ def test_a_question_added_in_the_survey_file_reaches_the_template(tmp_path):
     assert int(wb.defined_names["Q_C13"].destinations.__next__()[1].split("$")[-1]) < row  # after C13
     check = _check_formula(wb, "C14")
     assert "C14" in check and "C12" in check and "should be no more than " in check
+
+
+def test_the_survey_files_deadline_is_for_its_own_year(tmp_path):
+    import openpyxl
+
+    survey = 'year: "2024-25"\ndeadline: 2026-05-01\n'
+
+    def deadline_line(name):
+        cover = openpyxl.load_workbook(tmp_path / name)[layout.COVER_SHEET]
+        (line,) = [v for row in cover.iter_rows(values_only=True) for v in row
+                   if isinstance(v, str) and v.startswith("Please return this workbook by")]
+        return line
+
+    assert _run(tmp_path, survey=survey).exit_code == 0
+    assert deadline_line("fgc_return_2024_25.xlsx") == "Please return this workbook by Friday 1 May 2026."
+    assert _run(tmp_path, "--year", "2023-24", survey=survey).exit_code == 0  # a late 2023-24 template
+    assert deadline_line("fgc_return_2023_24.xlsx") == "Please return this workbook by Friday 4 April 2025."

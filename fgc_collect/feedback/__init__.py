@@ -110,7 +110,8 @@ def _open(source: Path, passwords) -> tuple[bytes, str | None]:
 
 
 def _feedback_for(result: ReturnResult, stem: str, out_dir: Path, *, passwords, encrypt: bool,
-                  values: Mapping | None, checked_on: date, contact: Contact, spec: Spec) -> IndexEntry:
+                  values: Mapping | None, checked_on: date, contact: Contact, spec: Spec,
+                  deadline: date | None = None) -> IndexEntry:
     source = Path(result.file)
     readable = not result.unreadable and source.is_file()
     own = council_result(result)
@@ -130,7 +131,7 @@ def _feedback_for(result: ReturnResult, stem: str, out_dir: Path, *, passwords, 
         encrypted_source = password is not None
         encrypt_copy = encrypted_source and encrypt
         facts = CopyFacts(source.name, checked_on, contact.sentence(), encrypted_source=encrypted_source,
-                          encrypted_copy=encrypt_copy)
+                          encrypted_copy=encrypt_copy, deadline=deadline)
         try:
             copy = annotated_bytes(opened, own, facts, spec)
         except Exception as problem:  # noqa: BLE001 - a package we cannot edit: the report still goes
@@ -144,7 +145,8 @@ def _feedback_for(result: ReturnResult, stem: str, out_dir: Path, *, passwords, 
         values = _read_values(source, password, spec)
     report = stem + REPORT_SUFFIX
     page = render_report(own, values, spec, checked_on=checked_on, contact=contact, workbook_name=workbook_name,
-                         format_without_copy=readable and source.suffix.lower() not in ANNOTATABLE_SUFFIXES)
+                         format_without_copy=readable and source.suffix.lower() not in ANNOTATABLE_SUFFIXES,
+                         deadline=deadline)
     write_atomically(out_dir / report, page.encode("utf-8"))
     return IndexEntry(result, report, workbook_name, why_no_copy)
 
@@ -199,7 +201,7 @@ def write_feedback(
         entry = _feedback_for(
             result, feedback_stem(result, taken), out_dir,
             passwords=passwords, encrypt=not unencrypted, values=values,
-            checked_on=checked_on, contact=contact, spec=own_spec,
+            checked_on=checked_on, contact=contact, spec=own_spec, deadline=current_survey().deadline_for(own_spec),
         )
         entries.append(entry)
         if entry.workbook:

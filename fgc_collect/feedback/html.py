@@ -135,6 +135,15 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def by_deadline(deadline: date | None, checked_on: date) -> str:
+    """When to resend, after 'send it to ...': by the survey's deadline, or as soon as possible once
+    it has passed ("" when there is none)."""
+    if deadline is None:
+        return ""
+    when = f"{deadline:%A} {long_date(deadline)}"
+    return f" by {when}, the deadline for returns" if checked_on <= deadline else f" as soon as you can (the deadline was {when})"
+
+
 def _page(title: str, body: str) -> str:
     return (
         "<!DOCTYPE html>\n"
@@ -293,12 +302,14 @@ def render_report(
     contact: Contact | None = None,
     workbook_name: str | None = None,
     format_without_copy: bool = False,
+    deadline: date | None = None,
 ) -> str:
     """The HTML report on one return: status, counts, the funnel, issues by section, next steps.
 
     result: the council's own (fgc_collect.feedback.council_result). contact: the research team's
     (else contact_email). workbook_name: the annotated copy written beside the report, if any;
-    format_without_copy: the file is of a format no annotated copy is made of (.ods, .xls, .csv)."""
+    format_without_copy: the file is of a format no annotated copy is made of (.ods, .xls, .csv).
+    deadline: when returns of the year are due (fgc_collect.survey.Survey.deadline_for)."""
     contact = contact or Contact(email=contact_email)
     file_name = Path(result.file).name
     word, meaning = STATUS_TEXT[result.status]
@@ -371,7 +382,7 @@ def render_report(
             parts.append(
                 "<p>Correct your return (in your own file or in that copy: we ignore the colours, notes and the "
                 "Validation sheet), save it as an Excel workbook (.xlsx) and send the whole workbook to "
-                f"{_contact(contact)}.</p>"
+                f"{_contact(contact)}{_e(by_deadline(deadline, checked_on))}.</p>"
             )
         else:
             if format_without_copy:
@@ -381,7 +392,8 @@ def render_report(
                     "each.</p>"
                 )
             parts.append(
-                f"<p>Correct your return in your own file, save it and send the whole file to {_contact(contact)}.</p>"
+                f"<p>Correct your return in your own file, save it and send the whole file to {_contact(contact)}"
+                f"{_e(by_deadline(deadline, checked_on))}.</p>"
             )
     elif result.status == VALID:
         parts.append("<p>Nothing: your return passed every check. We will be in touch if we have questions.</p>")

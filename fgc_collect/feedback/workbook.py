@@ -30,6 +30,7 @@ from fgc_collect.model import ERROR, WARNING, Issue, ReturnResult
 from fgc_collect.spec import Spec, load_spec
 
 from . import ooxml
+from .html import by_deadline
 from .ooxml import Package, PackageError, index_elements, set_attribute, xml_text
 from .parts import (
     COMMENT_AUTHOR,
@@ -250,6 +251,7 @@ class CopyFacts:
     encrypted_source: bool = False
     encrypted_copy: bool = False
     left_out: tuple[str, ...] = ()  # damaged parts of the file that could not be copied
+    deadline: date | None = None  # when returns of the year are due
 
 
 def _plural(count: int, word: str) -> str:
@@ -348,7 +350,7 @@ def validation_sheet_xml(result: ReturnResult, facts: CopyFacts, spec: Spec, sty
         ("How to resend",
          "Correct your return, in your own file or in this copy (the colours, notes and this sheet do not "
          "matter: we ignore them), save it as an Excel workbook (.xlsx) and email the whole workbook to "
-         f"{facts.contact_email}."),
+         f"{facts.contact_email}{by_deadline(facts.deadline, facts.checked_on)}."),
         ("About this copy", about),
     ]
     row = 3
@@ -584,6 +586,7 @@ def write_annotated_copy(
         contact_email=contact_email or current_survey().contact.email or current_survey().contact.sentence(),
         encrypted_source=encrypted_source,
         encrypted_copy=encrypt_copy,
+        deadline=current_survey().deadline_for(spec or load_spec()),
     )
     try:
         copy = annotated_bytes(data, result, facts, spec)

@@ -642,7 +642,7 @@ def _write_cover(ws: Worksheet, spec: Spec, la: LocalAuthority | None, checks: C
          "and which children they were. The figures are combined into national statistics on FGCs, so that "
          "councils, government and families can see how FGCs are used across the country.")
     line("Period covered", f"{_period(spec)}, unless a question says otherwise.")
-    deadline = survey.deadline or spec.deadline
+    deadline = survey.deadline_for(spec)
     line("Deadline", f"Please return this workbook by {deadline:%A} {_long_date(deadline)}.")
 
     heading("How to fill it in")

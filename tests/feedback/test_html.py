@@ -8,6 +8,7 @@ import re
 import shutil
 import struct
 import subprocess
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -325,3 +326,28 @@ def test_reports_give_the_research_teams_contact_from_the_survey_file(tmp_path, 
     text = report.read_text(encoding="utf-8")
     assert 'FGC research team, <a href="mailto:fgc.team@research.example.ac.uk">' in text
     assert "example.org" not in text
+
+
+@pytest.mark.parametrize(("checked_on", "words"), [
+    (date(2026, 4, 20), "by Friday 1 May 2026, the deadline for returns."),
+    (date(2026, 5, 4), "as soon as you can (the deadline was Friday 1 May 2026)."),
+])
+def test_reports_and_copies_give_the_deadline_of_the_returns_year(tmp_path, monkeypatch, checked_on, words):
+    import openpyxl
+
+    from tests.feedback.test_years import two_year_files
+
+    survey = tmp_path / "fgc-survey.yaml"
+    survey.write_text('year: "2024-25"\ndeadline: 2026-05-01\ncontact:\n  email: fgc@research.example.ac.uk\n',
+                      encoding="utf-8")
+    monkeypatch.setenv("FGC_SURVEY", str(survey))
+    returns, results = two_year_files(tmp_path)
+    write_feedback(results, tmp_path / "out", returns={ret.file: ret for ret in returns}, checked_on=checked_on)
+    this_year = next((tmp_path / "out").glob("*2024-25*feedback.html")).read_text(encoding="utf-8")
+    assert f"fgc@research.example.ac.uk</a> {words}</p>" in this_year
+    copy = openpyxl.load_workbook(next((tmp_path / "out").glob("*2024-25*feedback.xlsx")))
+    (resend,) = [row[1] for row in copy["Validation"].iter_rows(values_only=True) if row[0] == "How to resend"]
+    assert resend.endswith(f"fgc@research.example.ac.uk {words}")
+    # a late 2023-24 return keeps its own year's deadline (the spec's), not the 2024-25 survey's
+    last_year = next((tmp_path / "out").glob("*2023-24*feedback.html")).read_text(encoding="utf-8")
+    assert "1 May 2026" not in last_year

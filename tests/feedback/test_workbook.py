@@ -90,7 +90,9 @@ def test_the_validation_sheet_lists_every_issue_and_links_to_its_cell(batch):
         assert ":" in row["values"]["Question"] or row["values"]["Question"] == "The file as a whole"
     sheet_text = " ".join(str(c.value) for row in workbook[VALIDATION_SHEET].iter_rows() for c in row if c.value)
     assert "Durham" in sheet_text and "How to resend" in sheet_text
-    assert f"email the whole workbook to {current_survey().contact.sentence()}." in sheet_text
+    # checked on 7 April 2025, after 2023-24's deadline (4 April 2025)
+    assert (f"email the whole workbook to {current_survey().contact.sentence()} as soon as you can (the deadline "
+            "was Friday 4 April 2025).") in sheet_text
 
 
 def test_issues_without_a_cell_are_on_the_validation_sheet_only(batch, tmp_path):

@@ -18,17 +18,23 @@ from tests.feedback.conftest import CHECKED_ON
 DURHAM = "E06000047"
 
 
-def test_each_return_of_a_two_year_batch_gets_feedback_in_its_own_years_words(tmp_path):
+def two_year_files(folder):
+    """County Durham's 2023-24 return and its 2024-25 one with FGC113 at C12 (a cell 2023-24's
+    template does not have), read and validated each against its own year: (returns, results)."""
     durham = find_la(DURHAM)
     files = []
     for year in ("2023-24", "2024-25"):
         spec = load_spec(year)
         values = clean_return(durham, np.random.default_rng(3), spec)
         if year == "2024-25":
-            values["C12"] = values["C11"] + 1  # FGC113, at C12: a cell 2023-24's template does not have
-        files.append(fill_template(values, tmp_path / f"durham {year}.xlsx", la=durham, spec=spec))
+            values["C12"] = values["C11"] + 1
+        files.append(fill_template(values, folder / f"durham {year}.xlsx", la=durham, spec=spec))
     returns = [read_file(path)[0] for path in files]
-    results = [validate_returns([ret], spec=ret.spec, engine="polars")[0] for ret in returns]  # its own year's
+    return returns, [validate_returns([ret], spec=ret.spec, engine="polars")[0] for ret in returns]
+
+
+def test_each_return_of_a_two_year_batch_gets_feedback_in_its_own_years_words(tmp_path):
+    returns, results = two_year_files(tmp_path)
     write_feedback(results, tmp_path / "fb", returns={ret.file: ret for ret in returns}, checked_on=CHECKED_ON,
                    contact_email="fgc@example.invalid")
     reports = {year: (tmp_path / "fb").glob(f"*{year}*feedback.html") for year in ("2023-24", "2024-25")}
