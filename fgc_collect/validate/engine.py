@@ -17,13 +17,17 @@ if TYPE_CHECKING:
 SCOPES = ("cell", "return", "batch")
 
 
-def _own_spec(returns: Sequence[AggregateReturn]) -> Spec:
-    """The one spec the returns were read against (their year's), else 2023-24's."""
-    read_against = {ret.spec.year: ret.spec for ret in returns if getattr(ret, "spec", None) is not None}
-    if len(read_against) > 1:
-        raise ValueError(f"the returns are of several years ({', '.join(sorted(read_against))}): validate each "
-                         "year's returns with its own spec (fgc_collect.pipeline.validate_outcomes does)")
-    return next(iter(read_against.values()), None) or load_spec()
+def _read_against(ret: AggregateReturn) -> Spec:
+    return getattr(ret, "spec", None) or load_spec()
+
+
+def _by_year(returns: Sequence[AggregateReturn]) -> list[tuple[Spec, list[AggregateReturn]]]:
+    """The returns grouped by the spec they were read against, in order of their first return."""
+    groups: dict[str, tuple[Spec, list[AggregateReturn]]] = {}
+    for ret in returns:
+        spec = _read_against(ret)
+        groups.setdefault(spec.year, (spec, []))[1].append(ret)
+    return list(groups.values())
 
 
 def validate_returns(
@@ -45,14 +49,24 @@ def validate_returns(
     batch; all by default). engine: what runs the expectation suite, "polars" (the suite evaluated
     without GX: `expectations.py`; "auto", the default, is polars) or "gx" (Great Expectations
     itself). previous: the LAs' accepted returns of the year before (FGC205, when the spec has it).
-    spec: the questions and rules to check against; by default the spec the returns were read
-    against (their own year's), or 2023-24's. Returns of several years are checked one year at a
-    time: fgc_collect.pipeline.validate_outcomes does that (ValueError here)."""
+    spec: the questions and rules to check against; by default each return's own, the spec it was
+    read against (its year's; 2023-24's for a return made in code without one): a batch holding
+    two years is checked one year at a time, each return against the returns of its own year."""
     from fgc_collect.validate.expectations import resolve_engine
     from fgc_collect.validate.registry import refuse_unchecked_rules
 
     engine = resolve_engine(engine)
-    spec = spec or _own_spec(returns)
+    if spec is None:
+        years = _by_year(returns)
+        if len(years) > 1:
+            results: dict[int, ReturnResult] = {}
+            for year_spec, group in years:
+                same_year = [ret for ret in held if _read_against(ret).year == year_spec.year]
+                checked = validate_returns(group, same_year, received=received, scopes=scopes, spec=year_spec,
+                                           engine=engine, previous=previous)
+                results.update((id(ret), result) for ret, result in zip(group, checked))
+            return [results[id(ret)] for ret in returns]
+        spec = years[0][0] if years else load_spec()
     refuse_unchecked_rules(spec)  # never skip a rule silently
     unknown = set(scopes) - set(SCOPES)
     if unknown:
