@@ -88,9 +88,10 @@ def settings():
         from fgc_collect.spec.overlay import SpecChangeError
         from fgc_collect.survey import child_spec_for
 
+        year = survey.year or latest_year()
         try:
-            load_spec(survey.year or latest_year(), survey.changes)
-            child = child_spec_for(survey.year or latest_year())  # an added question needs its child-level derivation
+            spec = load_spec(year, survey.changes)
+            child = child_spec_for(year)  # an added question needs its child-level derivation
             if (survey.changes.get("child_level") or {}).get("rules"):
                 from fgc_collect.child.rules import refuse_unchecked_child_rules
 
@@ -98,7 +99,7 @@ def settings():
             if (survey.changes.get("aggregate") or {}).get("rules"):
                 from fgc_collect.validate.registry import refuse_unchecked_rules
 
-                refuse_unchecked_rules(load_spec(survey.year or latest_year(), survey.changes))
+                refuse_unchecked_rules(spec)
         except SpecChangeError as problem:
             raise UserError(f"{survey.path}: {problem}") from None
     return survey

@@ -312,9 +312,10 @@ def children_in_need_date() -> str:
     the latest year DfE's figures are held for ("31 March 2024" for 2023-24 and, until 2024-25's
     are held, for 2024-25)."""
     from fgc_collect.reference import figures_year
+    from fgc_collect.spec import load_spec
 
-    held = figures_year(spec_in_force().year)
-    return f"31 March {held[:2]}{held[-2:]}"
+    counted = load_spec(figures_year(spec_in_force().year)).period_end  # the end of the figures' year
+    return f"{counted.day} {counted:%B %Y}"
 
 
 def fgc203(cell: str | None, b2: float, cin: int, la_name: str) -> str:
